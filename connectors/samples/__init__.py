@@ -1,0 +1,1 @@
+"""Generated sample exports for each connector (fictional people and places only)."""

@@ -1,0 +1,11 @@
+"""The partnership's event-sourced model: what agencies reported and what the hub released."""
+
+from domain.model.case import Case
+from domain.model.disclosure import Disclosure
+from domain.model.errors import DomainRefused
+from domain.model.incident import Incident
+from domain.model.person import Person, RecordLink
+from domain.model.subjects import Location, MatchProposal, NameIndex
+
+__all__ = ["Case", "Disclosure", "DomainRefused", "Incident", "Location", "MatchProposal",
+           "NameIndex", "Person", "RecordLink"]

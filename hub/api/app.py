@@ -1,0 +1,101 @@
+"""FastAPI application: case views for partners, the disclosure log for the DPO."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from hub.api.auth import RegistryCache, requester, require_role
+from hub.application import PartnershipHub
+from hub.policy import PolicyEngine
+from hub.settings import Settings
+from hub.sharing import AuditUnavailable, CaseNotFound, Requester, disclose_case_view
+
+
+class CaseRef(BaseModel):
+    agency: str = Field(description="the lead agency that holds the case")
+    ref: str = Field(description="the case reference at that agency")
+
+
+class GatewayClaim(BaseModel):
+    gateway: str
+    justification: str = ""
+    proportionality: str = ""
+    third_parties_considered: str = ""
+    prejudice_test: dict[str, str] | None = None
+    special_category_condition: str | None = None
+    police_agreement: bool = False
+
+
+class CaseViewRequest(BaseModel):
+    case: CaseRef
+    purpose: str = Field(description="why the data is needed, e.g. asb_case_management, marac")
+    acting_for: str | None = Field(None, description="the party your work is for, if any")
+    gateway_claims: list[GatewayClaim] = []
+
+
+def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) -> FastAPI:
+    api = FastAPI(title="Partnership information-sharing hub", version="0.1.0")
+    api.state.registry = RegistryCache(settings.registry_path)
+
+    @api.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "policy_engine": engine.name,
+                "bundle_revision": engine.bundle_revision}
+
+    @api.post("/v1/case-views", tags=["sharing"])
+    def case_view(body: CaseViewRequest,
+                  who: Annotated[Requester, Depends(requester)]) -> JSONResponse:
+        """Ask for the cross-agency view of a case, for a stated purpose.
+
+        The answer holds only the fields the sharing policy releases to your agency for that
+        purpose; every request, released or refused, is in the disclosure log.
+        """
+        try:
+            shared = disclose_case_view(
+                hub, engine, replace(who, acting_for=body.acting_for),
+                case_agency=body.case.agency, case_ref=body.case.ref, purpose=body.purpose,
+                gateway_claims=[c.model_dump() for c in body.gateway_claims])
+        except CaseNotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except AuditUnavailable as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+        decision = shared.decision
+        answer: dict[str, Any] = {
+            "disclosure_id": shared.disclosure_id,
+            "decision_id": decision.decision_id,
+            "bundle_revision": decision.bundle_revision,
+        }
+        if not shared.allowed:
+            # Say why, but not which fields exist: that alone could reveal who is involved.
+            reasons = list(decision.reasons) or sorted(set(decision.withheld.values()))
+            return JSONResponse({**answer, "reasons": reasons},
+                                status_code=status.HTTP_403_FORBIDDEN)
+        return JSONResponse({
+            **answer, "agreement": decision.agreement, "gateways": list(decision.gateways),
+            "consent_ids": list(decision.consent_ids), "reasons": list(decision.reasons),
+            "withheld": [{"field": path, "reason": reason}
+                         for path, reason in sorted(decision.withheld.items())],
+            "view": shared.released})
+
+    @api.get("/v1/disclosures", tags=["data protection"])
+    def disclosures(_: Annotated[Requester, Depends(require_role("dpo"))],
+                    limit: int = 100) -> list[dict[str, Any]]:
+        """The disclosure log, newest last (data protection officers only)."""
+        rows = [_disclosure_row(e) for e in hub.disclosures()]
+        return rows[-limit:]
+
+    return api
+
+
+def _disclosure_row(event: Any) -> dict[str, Any]:
+    return {"disclosure_id": str(event.originator_id),
+            "recorded_at": event.timestamp.isoformat(),
+            **{k: getattr(event, k) for k in (
+                "requester", "recipient", "purpose", "record_kind", "record_ref", "subjects",
+                "decision_id", "allowed", "released", "withheld", "gateways", "consent_ids",
+                "agreement", "reasons", "bundle_revision", "engine")}}

@@ -1,0 +1,125 @@
+"""The hub's service layer: an ``eventsourcing`` application over the partnership model.
+
+Ingestion records each agency event together with its Kafka position (a tracking record) in
+one transaction, so a redelivered message is recognised and changes nothing. Reading and
+disclosing go through here too, so every adapter (worker, API, CLI) shares one set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.utils import get_topic
+
+from domain.contract.envelope import Envelope
+from domain.model import Case, Disclosure, Incident, Person, ids
+from hub.recorders import RECORDERS, RecordRefused
+
+
+class UnitOfWork:
+    """The aggregates a batch of agency events changes, stored in one transaction together
+    with the position of the batch's last message.
+
+    Tracking records compare positions ("recorded up to offset N"), so one record for the
+    last offset of a partition's batch marks every message before it as handled. A refused
+    message may have changed aggregates in memory before it was refused, so the caller
+    discards the whole unit of work and redoes the batch without it (refusals are rare).
+    """
+
+    def __init__(self, app: PartnershipHub) -> None:
+        self.app = app
+        self.pending: dict[UUID, Any] = {}
+        self.recorded = 0
+
+    def load(self, aggregate_id: UUID) -> Any:
+        if aggregate_id in self.pending:
+            return self.pending[aggregate_id]
+        return self.app.get_or_none(aggregate_id)
+
+    def record(self, envelope: Envelope) -> None:
+        """Raises RecordRefused when the event contradicts what is held."""
+        recorder = RECORDERS.get(envelope.type)
+        if recorder is None:
+            raise RecordRefused("unknown-type", f"no recorder for event type {envelope.type!r}")
+        changed = recorder(self.load, envelope)
+        self.pending.update((aggregate.id, aggregate) for aggregate in changed)
+        self.recorded += bool(changed)
+
+    def commit(self, position: Tracking) -> int:
+        """Store everything with the position. Raises IntegrityError if the position was
+        already recorded (a redelivery) or a concurrent writer changed an aggregate first."""
+        events = [e for aggregate in self.pending.values() for e in aggregate.collect_events()]
+        self.app.events.put(events, tracking=position)
+        return len(events)
+
+
+class PartnershipHub(Application[UUID]):
+    name = "PartnershipHub"
+
+    def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        assert isinstance(self.recorder, ProcessRecorder)
+        return self.recorder
+
+    # -- ingestion ---------------------------------------------------------------------------
+
+    def last_position(self, source: str) -> int | None:
+        """The highest offset recorded for a Kafka ``topic:partition``."""
+        return self.process_recorder.max_tracking_id(source)
+
+    def has_recorded(self, position: Tracking) -> bool:
+        return self.process_recorder.has_tracking_id(position.application_name,
+                                                     position.notification_id)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    def record_agency_event(self, envelope: Envelope, position: Tracking) -> int:
+        """Apply one verified, valid agency event on its own (see UnitOfWork for batches)."""
+        work = self.unit_of_work()
+        work.record(envelope)
+        return work.commit(position)
+
+    def get_or_none(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def case(self, agency: str, ref: str) -> Case | None:
+        return self.get_or_none(ids.case_id(agency, ref))
+
+    def incident(self, agency: str, ref: str) -> Incident | None:
+        return self.get_or_none(ids.incident_id(agency, ref))
+
+    def person(self, match_key: str) -> Person | None:
+        return self.get_or_none(ids.person_id(match_key))
+
+    # -- disclosure ---------------------------------------------------------------------------
+
+    def record_disclosure(self, **fields: Any) -> Disclosure:
+        """Store the disclosure first; only a stored disclosure lets data leave the hub."""
+        disclosure = Disclosure(**fields)
+        self.save(disclosure)
+        return disclosure
+
+    def disclosures(self, limit: int = 1000) -> Iterator[Disclosure.Recorded]:
+        topic = get_topic(Disclosure.Recorded)
+        start = 1
+        while True:
+            batch = self.process_recorder.select_notifications(start=start, limit=limit,
+                                                               topics=[topic])
+            for notification in batch:
+                yield self.mapper.to_domain_event(notification)
+            if len(batch) < limit:
+                return
+            start = batch[-1].id + 1

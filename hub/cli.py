@@ -1,0 +1,86 @@
+"""``hub``: run the hub's parts and administer its registry."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from eventsourcing.cryptography import AESCipher
+
+from hub.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hub", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run everything on embedded defaults and show a view")
+    demo.add_argument("--data-dir", type=Path)
+    sub.add_parser("worker", help="run an ingestion worker until stopped")
+    api = sub.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    agencies = sub.add_parser("agencies").add_subparsers(dest="sub", required=True)
+    register = agencies.add_parser("register", help="register an agency (and its signing key)")
+    register.add_argument("agency")
+    register.add_argument("--name", default="")
+    register.add_argument("--public-key", help="as printed by `hub-connector keys init`")
+    clients = sub.add_parser("clients").add_subparsers(dest="sub", required=True)
+    create = clients.add_parser("create", help="issue an API client token for an agency")
+    create.add_argument("agency")
+    create.add_argument("--role", required=True)
+    keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
+    keys.add_parser("cipher", help="print a new event store encryption key")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "demo":
+        from hub.demo import run
+        return run(args.data_dir)
+    if args.command == "keys":
+        print(AESCipher.create_key(num_bytes=32))
+        return 0
+    settings = Settings.from_env()
+    if args.command in {"agencies", "clients"}:
+        return _administer(settings, args)
+    from hub.runtime import open_engine, open_hub
+    hub = open_hub(settings)
+    if args.command == "worker":
+        from hub.ingest.worker import IngestWorker
+        worker = IngestWorker(settings, hub)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            worker.run(stop)
+        finally:
+            worker.close()
+        return 0
+    import uvicorn
+
+    from hub.api import create_app
+    uvicorn.run(create_app(settings, hub, open_engine(settings)), host=args.host, port=args.port)
+    return 0
+
+
+def _administer(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.registry import Registry
+
+    registry = Registry.load(settings.registry_path)
+    if args.command == "agencies":
+        registry.register_agency(args.agency, args.name or args.agency, args.public_key)
+        print(f"registered agency {args.agency}")
+    else:
+        token = registry.create_client(args.agency, args.role)
+        print("client token (shown once; store it in the agency's secret store):")
+        print(token)
+    registry.save(settings.registry_path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

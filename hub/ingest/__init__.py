@@ -1,0 +1,1 @@
+"""Ingestion: agency topics in, verified domain events (and dead letters) out."""

@@ -1,0 +1,190 @@
+"""The ingestion worker: one member of a Kafka consumer group.
+
+Exactly-once in effect: each message's position (topic, partition, offset) is stored as an
+eventsourcing tracking record in the same transaction as the domain events it produced. On
+(re)assignment the worker seeks to the position after the last one stored, and commits Kafka
+offsets only after the store has them, so a crash at any point neither loses nor duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from kafka import KafkaConsumer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import TopicPartition
+
+from domain.contract import schemas
+from domain.contract.envelope import Envelope, EnvelopeError, parse, verify
+from hub.application import PartnershipHub, UnitOfWork
+from hub.ingest.deadletter import DeadLetterPublisher, dead_letter
+from hub.recorders import RecordRefused
+from hub.registry import Registry
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+AGENCY_TOPIC_PATTERN = r"^hub\.agency\..+"
+AGENCY_TOPIC_PREFIX = "hub.agency."
+CONFLICT_RETRIES = 5
+
+
+@dataclass
+class IngestCounts:
+    handled: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+class _SeekToStoredPosition(ConsumerRebalanceListener):
+    """The event store, not Kafka's committed offset, decides where to resume."""
+
+    def __init__(self, worker: IngestWorker) -> None:
+        self.worker = worker
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        for tp in assigned:
+            last = self.worker.app.last_position(f"{tp.topic}:{tp.partition}")
+            if last is not None:
+                self.worker.consumer.seek(tp, last + 1)
+
+
+class IngestWorker:
+    def __init__(self, settings: Settings, app: PartnershipHub, *,
+                 consumer_options: dict[str, object] | None = None) -> None:
+        if not settings.bootstrap_servers:
+            raise ValueError("HUB_KAFKA_BOOTSTRAP is not set: the worker needs a Kafka broker")
+        self.settings = settings
+        self.app = app
+        self.registry = Registry.load(settings.registry_path)
+        self.counts = IngestCounts()
+        options: dict[str, object] = {
+            "bootstrap_servers": settings.bootstrap_servers,
+            "group_id": settings.consumer_group,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "max_poll_records": 100,
+            "metadata_max_age_ms": 5000,
+            **settings.consumer_options(),
+        }
+        options.update(consumer_options or {})
+        self.consumer = KafkaConsumer(**options)
+        self.consumer.subscribe(pattern=AGENCY_TOPIC_PATTERN,
+                                listener=_SeekToStoredPosition(self))
+        self.deadletters = DeadLetterPublisher(settings.bootstrap_servers,
+                                               settings.deadletter_topic)
+
+    def run(self, stop: threading.Event | None = None, idle_exit_s: float | None = None) -> None:
+        """Poll and record until ``stop`` is set (or nothing arrives for ``idle_exit_s``)."""
+        stop = stop or threading.Event()
+        last_activity = time.monotonic()
+        while not stop.is_set():
+            batch = self.consumer.poll(timeout_ms=500)
+            if batch:
+                for tp, records in batch.items():
+                    self.handle_partition_batch(f"{tp.topic}:{tp.partition}", records)
+                self._commit()
+                last_activity = time.monotonic()
+                log.info("ingest: %s", self.counts)
+            elif idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
+                return
+
+    def _commit(self) -> None:
+        """Tell Kafka how far we got. Only an optimisation: the store's tracking records are
+        the truth, so a commit lost in a rebalance costs a few skipped redeliveries, no more."""
+        try:
+            self.consumer.commit()
+        except KafkaError as exc:
+            log.warning("offset commit failed (%s); positions are safe in the store", exc)
+
+    def close(self) -> None:
+        self.consumer.close(autocommit=False)
+        self.deadletters.close()
+
+    def handle_partition_batch(self, source: str, records: list[ConsumerRecord]) -> None:
+        """Record one partition's share of a poll in a single transaction."""
+        refused: set[int] = set()
+        conflicts = 0
+        while True:
+            last = self.app.last_position(source)
+            fresh = [r for r in records if last is None or r.offset > last]
+            if not fresh:
+                self.counts.duplicates += len(records)
+                return
+            work = self.app.unit_of_work()
+            if not self._record_all(work, fresh, refused):
+                continue  # a refusal may have left changes in memory: redo without it
+            try:
+                work.commit(Tracking(source, fresh[-1].offset))
+            except IntegrityError:
+                # A redelivery already recorded, or another worker changed a shared aggregate
+                # (a person) first: look again at what is stored and redo the batch.
+                conflicts += 1
+                if conflicts >= CONFLICT_RETRIES:
+                    raise RuntimeError(
+                        f"batch for {source} conflicted {conflicts} times; stopping so that "
+                        "the group can reassign the partition") from None
+                continue
+            self.counts.duplicates += len(records) - len(fresh)
+            self.counts.handled += len(fresh)
+            self.counts.recorded += work.recorded
+            return
+
+    def _record_all(self, work: UnitOfWork, records: list[ConsumerRecord],
+                    refused: set[int]) -> bool:
+        """Apply each message not already refused; False if one is refused now."""
+        for record in records:
+            if record.offset in refused:
+                continue
+            raw: bytes = record.value or b""
+            topic_agency = record.topic.removeprefix(AGENCY_TOPIC_PREFIX)
+            envelope: Envelope | None = None
+            try:
+                envelope = parse(raw)
+                self._authenticate(envelope, topic_agency)
+                schemas.validate(envelope)
+                work.record(envelope)
+            except (EnvelopeError, RecordRefused) as refusal:
+                # Sent before the batch commits: a crash in between repeats a dead letter
+                # (each names its topic, partition and offset) rather than losing one.
+                self.deadletters.send(dead_letter(
+                    refusal.reason, str(refusal), topic=record.topic,
+                    partition=record.partition, offset=record.offset, agency=topic_agency,
+                    raw=raw, event_id=envelope.id if envelope else None))
+                refused.add(record.offset)
+                self.counts.dead_lettered += 1
+                self.counts.reasons[refusal.reason] = self.counts.reasons.get(refusal.reason,
+                                                                              0) + 1
+                log.warning("dead-lettered %s:%s@%s: %s", record.topic, record.partition,
+                            record.offset, refusal)
+                return False
+        return True
+
+    def _authenticate(self, envelope: Envelope, topic_agency: str) -> None:
+        if envelope.agency != topic_agency:
+            raise EnvelopeError(
+                "agency-mismatch",
+                f"event {envelope.id} claims agency {envelope.agency!r} but arrived on the topic "
+                f"of {topic_agency!r}; each agency publishes only to its own topic")
+        key = self.registry.signing_key(envelope.agency)
+        if key is None:  # registered since we started?
+            self.registry = Registry.load(self.settings.registry_path)
+            key = self.registry.signing_key(envelope.agency)
+        if key is None:
+            raise EnvelopeError(
+                "unknown-agency",
+                f"agency {envelope.agency!r} has no registered signing key; register it with "
+                f"`hub agencies register {envelope.agency} --public-key <key>`")
+        verify(envelope, key)

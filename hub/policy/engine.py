@@ -1,0 +1,101 @@
+"""The policy engine interface, input checks shared by both engines, and engine selection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from hub.policy.decision import Decision
+
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+_REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("now",),
+    ("requester", "user"),
+    ("requester", "agency"),
+    ("requester", "role"),
+    ("recipient",),
+    ("purpose",),
+    ("record", "id"),
+    ("record", "supplier"),
+)
+
+
+@runtime_checkable
+class PolicyEngine(Protocol):
+    """Anything that turns a policy input into a Decision; decide() never raises."""
+
+    name: str
+    bundle_revision: str
+
+    def decide(self, policy_input: dict[str, Any]) -> Decision: ...
+
+
+def _get(doc: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(doc, Mapping):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def check_input(policy_input: Any) -> list[str]:
+    """Problems that make the whole request unanswerable (mirrors policies/hub/validate.rego).
+
+    Checked in Python too so a malformed request is refused before it reaches an engine, and
+    so a bug in one place cannot let a half-filled request through.
+    """
+    if not isinstance(policy_input, Mapping):
+        return ["invalid input: the policy input must be an object"]
+    problems = [
+        f"missing input: {'.'.join(path)}"
+        for path in _REQUIRED
+        if not (isinstance(v := _get(policy_input, path), str) and v.strip())
+    ]
+    now = policy_input.get("now")
+    if isinstance(now, str) and now.strip() and not _TIMESTAMP.match(now):
+        problems.append("invalid input: now is not an RFC 3339 timestamp")
+    for key in ("gateway_claims", "consents"):
+        value = policy_input.get(key, [])
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            problems.append(f"invalid input: {key} must be an array")
+            continue
+        problems.extend(
+            f"invalid input: {key}[{i}] must be an object"
+            for i, item in enumerate(value)
+            if not isinstance(item, Mapping)
+        )
+    fields = _get(policy_input, ("record", "fields"))
+    if not isinstance(fields, list) or not fields:
+        problems.append("missing input: record.fields (a non-empty array of fields)")
+        return problems
+    paths: list[str] = []
+    for i, f in enumerate(fields):
+        path = f.get("path") if isinstance(f, Mapping) else None
+        if not (isinstance(path, str) and path.strip()):
+            problems.append(f"invalid input: record.fields[{i}] has no path")
+        else:
+            paths.append(path)
+    if len(set(paths)) != len(paths):
+        problems.append("invalid input: record.fields has duplicate paths")
+    return problems
+
+
+def load_engine(opa_url: str | None = None, **options: Any) -> PolicyEngine:
+    """The embedded regorus engine, or an OPA server client when ``opa_url`` is given.
+
+    Neither constructor contacts a server or raises on an unreachable one: an engine that
+    cannot answer denies each decision, with the reason.
+    """
+    if opa_url:
+        from hub.policy.opa_engine import OpaEngine
+
+        return OpaEngine(opa_url, **options)
+    from hub.policy.regorus_engine import RegorusEngine
+
+    return RegorusEngine(**options)

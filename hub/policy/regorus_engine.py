@@ -1,0 +1,90 @@
+"""The embedded engine: the Rust Rego interpreter regorus, in process (about microseconds)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import regorus
+
+from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
+from hub.policy.engine import check_input
+from policies import DECISION_RULE, Bundle, bundle
+
+
+def build_regorus(b: Bundle, *, with_tests: bool = False) -> regorus.Engine:
+    """A regorus Engine loaded with the bundle's policies and data (and tests, if asked)."""
+    engine = regorus.Engine()
+    for rel, source in b.policies.items():
+        engine.add_policy(rel, source)
+    if with_tests:
+        from policies import rego_test_files
+
+        for path in rego_test_files(b.directory):
+            engine.add_policy(path.relative_to(b.directory).as_posix(), path.read_text("utf-8"))
+    tree = b.data_tree()
+    tree["hub"]["bundle"] = {"revision": b.revision}
+    engine.add_data(tree)
+    return engine
+
+
+class RegorusEngine:
+    """PolicyEngine over regorus, one loaded engine per thread.
+
+    A regorus Engine holds the input between set_input and eval, and pyo3 marks it unsendable
+    (it panics if used or cloned from another thread), so each thread builds its own from the
+    bundle sources once.
+    """
+
+    name = "regorus"
+
+    def __init__(self, source: Bundle | None = None) -> None:
+        self._bundle = source or bundle()
+        self.bundle_revision = self._bundle.revision
+        self._error: str | None = None
+        self._base: regorus.Engine | None = None
+        try:
+            self._base = build_regorus(self._bundle)
+        except Exception as exc:  # a broken bundle must not crash the hub: it denies instead
+            self._error = f"policy bundle failed to load: {type(exc).__name__}: {_first_line(exc)}"
+        self._local = threading.local()
+        self._local.engine = self._base
+
+    def _engine(self) -> regorus.Engine:
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = self._local.engine = build_regorus(self._bundle)
+        return engine
+
+    def evaluate(self, policy_input: dict[str, Any]) -> Any:
+        """The raw decision document (no Python-side checks); raises on engine errors."""
+        engine = self._engine()
+        engine.set_input(policy_input)
+        return engine.eval_rule(DECISION_RULE)
+
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
+        def deny(*why: str) -> Decision:
+            return deny_all(
+                policy_input, why, bundle_revision=self.bundle_revision, engine=self.name
+            )
+
+        if self._error:
+            return deny(self._error)
+        problems = check_input(policy_input)
+        if problems:
+            return deny(*problems)
+        try:
+            result = self.evaluate(policy_input)
+            return from_result(
+                result, policy_input, bundle_revision=self.bundle_revision, engine=self.name
+            )
+        except MalformedResult as exc:
+            return deny(f"policy engine regorus returned no usable decision: {exc}")
+        except Exception as exc:
+            return deny(f"policy engine regorus failed: {type(exc).__name__}: {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    """regorus errors carry a Rust backtrace; the first meaningful lines are enough."""
+    text = " ".join(line.strip() for line in str(exc).split("Stack backtrace")[0].splitlines())
+    return text.strip()[:300] or type(exc).__name__

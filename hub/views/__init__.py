@@ -1,0 +1,1 @@
+"""Read models the hub discloses from."""

@@ -1,0 +1,40 @@
+"""A view as a flat list of fields, each labelled with what the sharing policy needs to know.
+
+The policy decides field by field, so every value leaves the hub with its data category, the
+agency that supplied it, whose data it is, and the flags that restrict it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ViewField:
+    path: str
+    value: Any
+    category: str
+    supplier: str
+    subject: str | None = None
+    subject_role: str | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+    confidentiality: str = "standard"
+
+    def policy_view(self) -> dict[str, Any]:
+        """What the policy engine sees: everything but the value itself."""
+        return {"path": self.path, "category": self.category, "supplier": self.supplier,
+                "subject": self.subject, "subject_role": self.subject_role,
+                "flags": self.flags, "confidentiality": self.confidentiality}
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"case.party.0.name": v}`` -> ``{"case": {"party": {"0": {"name": v}}}}``."""
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        node = tree
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree

@@ -1,0 +1,58 @@
+package hub.agreements_test
+
+import rego.v1
+
+import data.hub.agreements
+import data.hub.config
+import data.hub.fixtures_test as fx
+
+test_effective_status if {
+	st := agreements.status with input as fx.base
+	st["swp-isp"] == "active"
+	st["rp-dsa-peabody"] == "suspended"
+	st["yot-protocol"] == "lapsed"
+	st["swp-isp-v4-draft"] == "unsigned"
+}
+
+test_active_without_signature_is_unsigned if {
+	a := object.union(config.agreements["swp-isp"], {"signed_at": null})
+	st := agreements.status with input as fx.base with data.hub.config.agreements as {"x": a}
+	st.x == "unsigned"
+}
+
+test_past_expiry_is_lapsed if {
+	a := object.union(config.agreements["swp-isp"], {"expires_at": "2026-06-30T00:00:00Z"})
+	st := agreements.status with input as fx.base with data.hub.config.agreements as {"x": a}
+	st.x == "lapsed"
+}
+
+test_malformed_date_counts_as_passed if {
+	agreements.passed("next spring", 0)
+	not agreements.passed(null, 0)
+	not agreements.passed("2027-01-01T00:00:00Z", 0)
+	agreements.passed("1970-01-01T00:00:00Z", 0)
+}
+
+test_covering_agreement_and_categories if {
+	agreements.agreement == "swp-isp" with input as fx.base
+	covered := agreements.covered with input as fx.base
+	"identity" in covered
+	not "ethnicity" in covered
+	not agreements.none_covering with input as fx.base
+	count(agreements.reasons) == 0 with input as fx.base
+}
+
+test_purpose_outside_agreement if {
+	inp := fx.request("nw-icb", "case_officer", "asb_case_management", [fx.summary])
+	agreements.none_covering with input as inp
+	rs := agreements.reasons with input as inp
+	"no active sharing agreement covers nw-icb for purpose asb_case_management" in rs
+	"agreement swp-isp does not cover purpose asb_case_management for nw-icb" in rs
+}
+
+test_suspended_agreement_shares_nothing if {
+	inp := fx.request("peabody-rp", "case_officer", "asb_case_management", [fx.summary])
+	not agreements.agreement with input as inp
+	rs := agreements.reasons with input as inp
+	"agreement rp-dsa-peabody is suspended as of 2026-11-23T10:00:00Z: it shares nothing" in rs
+}

@@ -1,0 +1,383 @@
+"""Decision-table cases drawn from the source documents, shared by the engine tests.
+
+Each case is one request and what must hold for it: fields released, fields withheld (with a
+substring of the reason), the gateway or consent relied on, and record-level reasons.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+NOW = "2026-11-23T10:00:00Z"
+VICTIM, COMPLAINANT, WITNESS, PERP, CHILD = "mk1:v", "mk1:c", "mk1:w", "mk1:p", "mk1:y"
+PANELS = {"marac", "gmap", "hccp", "asb_case_review"}
+
+
+def fld(
+    path: str,
+    category: str,
+    supplier: str,
+    subject: str | None = None,
+    role: str | None = None,
+    *,
+    strict: bool = False,
+    **flags: bool,
+) -> dict[str, Any]:
+    return {
+        "path": path,
+        "category": category,
+        "supplier": supplier,
+        "subject": subject,
+        "subject_role": role,
+        "flags": {"domestic_abuse": False, "youth": False, "anonymity_requested": False, **flags},
+        "confidentiality": "strict" if strict else "standard",
+    }
+
+
+# A domestic abuse / ASB case view as the hub's projections produce it.
+F = {
+    "summary": fld("case.summary", "case", "wcc-asb"),
+    "risk": fld("case.risk_summary", "risk", "met-police", VICTIM, "victim", domestic_abuse=True),
+    "da": fld("case.da_history", "domestic_abuse", "met-police", VICTIM, "victim"),
+    "v_name": fld("victim.name", "identity", "met-police", VICTIM, "victim"),
+    "v_addr": fld("victim.address", "address", "wcc-housing", VICTIM, "victim"),
+    "v_health": fld("victim.health", "health", "nw-icb", VICTIM, "victim"),
+    "v_eth": fld("victim.ethnicity", "ethnicity", "met-police", VICTIM, "victim"),
+    "c_name": fld("complainant.name", "identity", "wcc-asb", COMPLAINANT, "complainant"),
+    "c_anon": fld(
+        "complainant2.name", "identity", "wcc-asb", "mk1:c2", "complainant",
+        anonymity_requested=True,
+    ),
+    "w_phone": fld("witness.phone", "contact", "met-police", WITNESS, "witness"),
+    "p_name": fld("perpetrator.name", "identity", "met-police", PERP, "alleged_perpetrator"),
+    "p_conv": fld(
+        "perpetrator.convictions", "criminal_offence", "met-police", PERP,
+        "alleged_perpetrator", strict=True,
+    ),
+    "intel": fld("police.intelligence", "police_intelligence", "met-police", strict=True),
+    "med": fld("mediation.outcome", "mediation", "mediation-service"),
+    "y_name": fld("youth.name", "identity", "met-police", CHILD, "alleged_perpetrator", youth=True),
+    "odd": fld("x.shoe_size", "shoe_size", "wcc-asb"),
+}
+
+
+def request(
+    agency: str,
+    role: str,
+    purpose: str,
+    fields: list[str],
+    *,
+    recipient: str | None = None,
+    claims: list[dict[str, Any]] | None = None,
+    consents: list[dict[str, Any]] | None = None,
+    acting_for: str | None = None,
+    panel: Any = "auto",
+) -> dict[str, Any]:
+    if panel == "auto":
+        panel = {"type": purpose, "meeting_id": "m-2026-11"} if purpose in PANELS else None
+    return {
+        "now": NOW,
+        "requester": {"user": "u.test", "agency": agency, "role": role, "acting_for": acting_for},
+        "recipient": recipient or agency,
+        "purpose": purpose,
+        "panel": panel,
+        "gateway_claims": claims or [],
+        "consents": consents or [],
+        "record": {
+            "kind": "case_view",
+            "id": "wcc-asb:ASB-2026-0042",
+            "supplier": "wcc-asb",
+            "fields": [copy.deepcopy(F[name]) for name in fields],
+        },
+    }
+
+
+def claim(gateway: str, **over: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "gateway": gateway,
+        "justification": "high risk of serious harm to the victim (MARAC referral)",
+        "proportionality": "only the fields the action plan needs",
+        "third_parties_considered": "neighbours named in the log are not included",
+        "prejudice_test": {
+            "prejudice": "prevention of further assaults",
+            "causal_link": "without the history police cannot assess the risk",
+            "likelihood": "two assaults reported in the last month",
+        },
+        "special_category_condition": "sch1_para18",
+        "police_agreement": False,
+    }
+    base.update(over)
+    return base
+
+
+def consent(
+    cid: str,
+    subject: str,
+    purposes: list[str],
+    categories: list[str],
+    recipients: list[str],
+    **over: Any,
+) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": cid,
+        "subject": subject,
+        "purposes": purposes,
+        "categories": categories,
+        "recipients": recipients,
+        "collected_by": "h.jones",
+        "collected_at": "2026-10-01T09:00:00Z",
+        "method": "written",
+        "expires_at": None,
+        "withdrawn_at": None,
+        "refused": False,
+    }
+    base.update(over)
+    return base
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    source: str  # where in the documents the rule comes from
+    input: dict[str, Any]
+    released: tuple[str, ...] = ()
+    withheld: dict[str, str] = field(default_factory=dict)  # path -> reason substring
+    gateway: dict[str, str | None] = field(default_factory=dict)
+    consent_id: dict[str, str | None] = field(default_factory=dict)
+    record_reason: str | None = None
+    allowed: bool | None = None
+    agreement: str | None = None
+
+
+HOUSING_MARAC = ("wcc-housing", "panel_member", "marac")
+PERP_SIDE = {"acting_for": "alleged_perpetrator"}
+P = {f: F[f]["path"] for f in F}
+
+CASES: list[Case] = [
+    Case("marac housing member sees the DA risk summary", "002 L881-886, L1976",
+         request(*HOUSING_MARAC, ["risk", "summary"]),
+         released=(P["risk"], P["summary"]), agreement="swp-isp", allowed=True),
+    Case("marac housing member: victim's health withheld without a gateway", "002 L970; Art 9",
+         request(*HOUSING_MARAC, ["risk", "v_health"]),
+         released=(P["risk"],), withheld={P["v_health"]: "special category data (health)"}),
+    Case("marac housing member: health released under s115 with a Sch 1 para 18 condition",
+         "002 L990; DPA 2018 Sch 1 para 18",
+         request(*HOUSING_MARAC, ["v_health"], claims=[claim("cda_s115")]),
+         released=(P["v_health"],), gateway={P["v_health"]: "cda_s115"}),
+    Case("marac housing member: health released on explicit written consent", "002 L2018-2026",
+         request(*HOUSING_MARAC, ["v_health"],
+                 consents=[consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"])]),
+         released=(P["v_health"],), gateway={P["v_health"]: "consent"},
+         consent_id={P["v_health"]: "c-1"}),
+    Case("marac: a verbal, non-explicit consent does not release health", "UK GDPR Art 9(2)(a)",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"], method="implied")]),
+         withheld={P["v_health"]: "special category"}),
+    Case("perpetrator-side housing officer never sees the complainant's name", "002 L1208",
+         request("wcc-housing", "case_officer", "asb_case_management", ["c_name", "summary"],
+                 **PERP_SIDE),
+         released=(P["summary"],),
+         withheld={P["c_name"]: "never released to someone acting for the alleged perpetrator"}),
+    Case("perpetrator side: not even with a court order claim", "002 L1208, L316",
+         request("wcc-housing", "case_officer", "asb_case_management", ["c_name"],
+                 claims=[{"gateway": "legal_obligation", "justification": "order 2026/9"}],
+                 **PERP_SIDE),
+         withheld={P["c_name"]: "never released"}, allowed=False),
+    Case("perpetrator side: witness contact details withheld", "002 L316",
+         request("wcc-asb", "case_officer", "asb_case_management", ["w_phone"], **PERP_SIDE),
+         withheld={P["w_phone"]: "witness identity is never released"}),
+    Case("perpetrator side: the complainant's own agency still protects the name", "002 L1208",
+         request("wcc-asb", "case_officer", "asb_case_management", ["c_name"], **PERP_SIDE),
+         withheld={P["c_name"]: "never released"}),
+    Case("GP practice outside any agreement sees nothing", "002 L981",
+         request("gp-practice-x", "case_officer", "safeguarding", ["summary", "v_name", "risk"]),
+         withheld={P["summary"]: "no active sharing agreement covers gp-practice-x"},
+         record_reason="no active sharing agreement covers gp-practice-x", allowed=False),
+    Case("GP practice: a s115 claim does not make it a signatory", "002 L981, L990",
+         request("gp-practice-x", "case_officer", "safeguarding", ["summary"],
+                 claims=[claim("cda_s115")]),
+         withheld={P["summary"]: "no active sharing agreement"},
+         record_reason="gp-practice-x is not a relevant authority", allowed=False),
+    Case("ICB signed for MARAC and safeguarding only: no ASB case management", "ISP signatory",
+         request("nw-icb", "case_officer", "asb_case_management", ["summary"]),
+         record_reason="agreement swp-isp does not cover purpose asb_case_management for nw-icb",
+         allowed=False),
+    Case("ICB at MARAC sees the risk summary", "003 L75, 002 L881",
+         request("nw-icb", "panel_member", "marac", ["risk", "summary"]),
+         released=(P["risk"], P["summary"])),
+    Case("a withdrawn consent blocks the next request", "DOMAIN: consent can be withdrawn",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"],
+                     withdrawn_at="2026-11-23T09:30:00Z")]),
+         withheld={P["v_health"]: "consent c-1 was withdrawn"}),
+    Case("a withdrawal dated later has not yet taken effect", "issue 4 item 3",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"],
+                     withdrawn_at="2026-11-24T09:30:00Z")]),
+         released=(P["v_health"],), consent_id={P["v_health"]: "c-1"}),
+    Case("an expired consent does not count", "issue 4 item 3",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"],
+                     expires_at="2026-11-01T00:00:00Z")]),
+         withheld={P["v_health"]: "consent c-1 expired"}),
+    Case("consent for another recipient does not count", "issue 4 item 3",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["advance-idva"])]),
+         withheld={P["v_health"]: "special category"}),
+    Case("a child-in-need referral goes through without consent", "002 L447, L1194",
+         request("wcc-housing", "case_officer", "safeguarding", ["y_name", "summary"],
+                 recipient="wcc-childrens",
+                 consents=[{"id": "c-r", "subject": CHILD, "refused": True}],
+                 claims=[claim("safeguarding_child_in_need")]),
+         released=(P["y_name"], P["summary"]),
+         gateway={P["y_name"]: "safeguarding_child_in_need"}),
+    Case("a refusal is not overridden by s115", "002 L447",
+         request("wcc-housing", "case_officer", "safeguarding", ["y_name"],
+                 recipient="wcc-childrens",
+                 consents=[{"id": "c-r", "subject": CHILD, "refused": True}],
+                 claims=[claim("cda_s115")]),
+         withheld={P["y_name"]: "refused consent"}),
+    Case("a refusal withholds even ordinary fields shared under the agreement", "002 L447",
+         request("wcc-housing", "case_officer", "safeguarding", ["y_name"],
+                 recipient="wcc-childrens",
+                 consents=[{"id": "c-r", "subject": CHILD, "refused": True}]),
+         withheld={P["y_name"]: "the subject refused consent (record c-r)"}),
+    Case("child-in-need gateway only to Children's Services", "002 L447",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("safeguarding_child_in_need")]),
+         withheld={P["da"]: "need-to-know"},
+         record_reason="gateway safeguarding_child_in_need not accepted: recipient must be"),
+    Case("a suspended agreement shares nothing", "issue 4 item 1",
+         request("peabody-rp", "case_officer", "asb_case_management", ["summary"]),
+         record_reason="agreement rp-dsa-peabody is suspended", allowed=False),
+    Case("an agreement past its review date has lapsed", "issue 4 item 1",
+         request("wcc-yot", "case_officer", "asb_case_management", ["summary"]),
+         record_reason="agreement yot-protocol is lapsed", allowed=False),
+    Case("an unsigned draft shares nothing", "issue 4 item 1",
+         request("victim-support", "case_officer", "asb_case_management", ["summary"]),
+         record_reason="agreement swp-isp-v4-draft is unsigned", allowed=False),
+    Case("mediation details are never shared with housing staff", "002 L1453",
+         request("wcc-housing", "case_officer", "asb_case_management", ["med", "summary"]),
+         released=(P["summary"],), withheld={P["med"]: "never shared with housing staff"}),
+    Case("mediation outcome may go to the council ASB team", "002 L1453 (housing only)",
+         request("wcc-asb", "case_officer", "asb_case_management", ["med"]),
+         released=(P["med"],)),
+    Case("the mediation service gets its own notes back", "own data",
+         request("mediation-service", "mediator", "asb_case_management", ["med"]),
+         released=(P["med"],)),
+    Case("the mediation service receives a party's name only with consent", "002 L1450",
+         request("mediation-service", "mediator", "asb_case_management", ["p_name", "summary"]),
+         released=(P["summary"],), withheld={P["p_name"]: "only with the person's consent"}),
+    Case("with the data consent form the mediator receives the name", "002 L1450",
+         request("mediation-service", "mediator", "asb_case_management", ["p_name"], consents=[
+             consent("c-med", PERP, ["asb_case_management"], ["identity"],
+                     ["mediation-service"])]),
+         released=(P["p_name"],), consent_id={P["p_name"]: "c-med"}),
+    Case("police information in evidence needs police agreement", "002 L1357",
+         request("wcc-legal", "legal_officer", "legal_proceedings", ["p_conv", "summary"],
+                 claims=[claim("dpa_sch2_para5")]),
+         released=(P["summary"],), withheld={P["p_conv"]: "strict confidence"}),
+    Case("with police agreement the convictions may be used in evidence", "002 L1357",
+         request("wcc-legal", "legal_officer", "legal_proceedings", ["p_conv"],
+                 claims=[claim("dpa_sch2_para5", police_agreement=True)]),
+         released=(P["p_conv"],), gateway={P["p_conv"]: "dpa_sch2_para5"}),
+    Case("police intelligence for case management stays within the ISP", "002 L1351-1357",
+         request("wcc-housing", "case_officer", "asb_case_management", ["intel"]),
+         released=(P["intel"],), gateway={P["intel"]: None}),
+    Case("police use their own strict information in evidence", "own data",
+         request("met-police", "police_officer", "legal_proceedings", ["p_conv"]),
+         released=(P["p_conv"],)),
+    Case("anonymity request honoured with the police", "000 L433",
+         request("met-police", "police_officer", "asb_case_management", ["c_anon", "summary"]),
+         released=(P["summary"],), withheld={P["c_anon"]: "asked for anonymity"}),
+    Case("anonymity request: the supplier still sees its own record", "000 L433",
+         request("wcc-asb", "case_officer", "asb_case_management", ["c_anon"]),
+         released=(P["c_anon"],)),
+    Case("domestic abuse history is need-to-know outside MARAC", "002 L1976",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da", "risk"]),
+         withheld={P["da"]: "need-to-know", P["risk"]: "need-to-know"}, allowed=False),
+    Case("domestic abuse history under a complete s115 claim", "002 L990",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("cda_s115")]),
+         released=(P["da"],), gateway={P["da"]: "cda_s115"}),
+    Case("a s115 claim without proportionality is not accepted", "002 L970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("cda_s115", proportionality="")]),
+         withheld={P["da"]: "need-to-know"},
+         record_reason="gateway cda_s115 not accepted: missing proportionality"),
+    Case("a s115 claim without third parties considered is not accepted", "002 L970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("cda_s115", third_parties_considered=None)]),
+         withheld={P["da"]: "need-to-know"},
+         record_reason="missing third_parties_considered"),
+    Case("crime exemption needs the prejudice test", "002 L958-970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("dpa_sch2_para2", prejudice_test={"prejudice": "x"})]),
+         withheld={P["da"]: "need-to-know"},
+         record_reason="missing prejudice_test.causal_link"),
+    Case("crime exemption with a recorded prejudice test", "002 L958-970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[claim("dpa_sch2_para2")]),
+         released=(P["da"],), gateway={P["da"]: "dpa_sch2_para2"}),
+    Case("a court order releases the DA history for case management", "002 L970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["da"],
+                 claims=[{"gateway": "legal_obligation", "justification": "order 2026/77"}]),
+         released=(P["da"],), gateway={P["da"]: "legal_obligation"}),
+    Case("s115 only to a relevant authority: not to the IDVA service", "002 L990",
+         request("advance-idva", "idva", "marac", ["v_name"], claims=[claim("cda_s115")]),
+         withheld={P["v_name"]: "only with the person's consent"},
+         record_reason="advance-idva is not a relevant authority"),
+    Case("IDVA referral with the victim's agreement", "002 L2026",
+         request("advance-idva", "idva", "marac", ["v_name", "risk"], consents=[
+             consent("c-idva", VICTIM, ["marac"], ["identity", "risk"], ["advance-idva"])]),
+         released=(P["v_name"], P["risk"]),
+         consent_id={P["v_name"]: "c-idva", P["risk"]: "c-idva"}),
+    Case("youth records are kept out of ASB case management", "002 L1038-1042",
+         request("wcc-housing", "case_officer", "asb_case_management", ["y_name"]),
+         withheld={P["y_name"]: "youth records are restricted"}),
+    Case("youth records go to GMAP", "002 L890-893",
+         request("met-police", "panel_member", "gmap", ["y_name"]),
+         released=(P["y_name"],)),
+    Case("fire brigade's agreement does not cover health", "ISP categories",
+         request("lfb", "case_officer", "asb_case_management", ["v_health", "v_addr"]),
+         released=(P["v_addr"],),
+         withheld={P["v_health"]: "does not cover category health for lfb"}),
+    Case("ethnicity is outside housing's categories even with a gateway", "ISP categories",
+         request(*HOUSING_MARAC, ["v_eth"], claims=[claim("cda_s115")]),
+         withheld={P["v_eth"]: "does not cover category ethnicity"}),
+    Case("a claim scoped to identity does not lift health", "issue 4 item 2",
+         request(*HOUSING_MARAC, ["v_health", "v_name"],
+                 claims=[claim("cda_s115", categories=["identity"])]),
+         released=(P["v_name"],), withheld={P["v_health"]: "special category"},
+         gateway={P["v_name"]: "cda_s115"}),
+    Case("MARAC data only for a MARAC panel", "DOMAIN Panels",
+         request(*HOUSING_MARAC, ["risk"], panel=None),
+         withheld={P["risk"]: "served only for a marac panel"}, allowed=False),
+    Case("the DPO never sees case data", "002 L1976",
+         request("wcc-asb", "dpo", "asb_case_management", ["summary"]),
+         record_reason="role dpo may not request data", allowed=False),
+    Case("an unknown partner sees nothing", "default deny",
+         request("acme-ltd", "case_officer", "asb_case_management", ["summary"]),
+         record_reason="acme-ltd is not a known partner agency", allowed=False),
+    Case("an unknown data category is withheld, the rest released", "default deny",
+         request("wcc-housing", "case_officer", "asb_case_management", ["odd", "summary"]),
+         released=(P["summary"],), withheld={P["odd"]: "unknown data category"}),
+    Case("legal obligation outranks consent as the basis relied on", "002 L970",
+         request("wcc-housing", "case_officer", "asb_case_management", ["v_name"],
+                 claims=[{"gateway": "legal_obligation", "justification": "order 2026/77"}],
+                 consents=[consent("c-1", VICTIM, ["asb_case_management"], ["identity"],
+                                   ["wcc-housing"])]),
+         released=(P["v_name"],), gateway={P["v_name"]: "legal_obligation"},
+         consent_id={P["v_name"]: None}),
+]
+
+
+# A consent used for one decision and withdrawn before the next.
+_C1 = consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"])
+CONSENT_FLOW = (
+    request(*HOUSING_MARAC, ["v_health"], consents=[_C1]),
+    request(*HOUSING_MARAC, ["v_health"],
+            consents=[{**_C1, "withdrawn_at": "2026-11-23T09:59:59Z"}]),
+)
