@@ -70,7 +70,7 @@ def run(data_dir: Path | None = None) -> int:
         registry.register_agency("wcc-housing", "Westminster City Council Housing", None)
         registry.register_agency("gp-practice-x", "A GP practice (not a signatory)", None)
         tokens = {"housing": registry.create_client("wcc-housing", "case_officer"),
-                  "gp": registry.create_client("gp-practice-x", "clinician"),
+                  "gp": registry.create_client("gp-practice-x", "safeguarding_lead"),
                   "dpo": registry.create_client("wcc-asb", "dpo")}
         registry.save(settings.registry_path)
         ensure_topics(broker.bootstrap_servers,
@@ -98,12 +98,14 @@ def run(data_dir: Path | None = None) -> int:
         print(f"ingested: {worker.counts}")
 
         with ApiServer(settings, hub, engine) as server, httpx.Client(base_url=server.url) as http:
-            ask = {"case": {"agency": "wcc-asb", "ref": "CASE-2026-0042"},
-                   "purpose": "asb_case_management"}
-            for who, user in (("housing", "h.officer"), ("gp", "dr.example")):
+            case = {"agency": "wcc-asb", "ref": "CASE-2026-0042"}
+            for who, user, purpose in (("housing", "h.officer", "asb_case_management"),
+                                       ("gp", "dr.example", "safeguarding")):
+                ask = {"case": case, "purpose": purpose}
                 response = http.post("/v1/case-views", json=ask, headers={
                     "Authorization": f"Bearer {tokens[who]}", "X-Hub-User": user})
-                print(f"\n== {user} ({who}) asks for the case: HTTP {response.status_code}")
+                print(f"\n== {user} ({who}) asks for the case for {purpose}: "
+                      f"HTTP {response.status_code}")
                 print(json.dumps(response.json(), indent=2))
             log = http.get("/v1/disclosures", headers={
                 "Authorization": f"Bearer {tokens['dpo']}", "X-Hub-User": "the.dpo"}).json()

@@ -109,7 +109,7 @@ def partnership(tmp_path: Path, broker: EmbeddedBroker, store_env: dict[str, str
         key = keys.generate(tmp_path / "keys" / f"{agency}.pem")
         found.agency_keys[agency] = key
         registry.register_agency(agency, agency, keys.public_key_text(key))
-    for agency, role in (("wcc-housing", "case_officer"), ("gp-practice-x", "clinician"),
+    for agency, role in (("wcc-housing", "case_officer"), ("gp-practice-x", "safeguarding_lead"),
                          ("met-police", "officer")):
         if agency not in registry.agencies:
             registry.register_agency(agency, agency, None)

@@ -220,26 +220,27 @@ class _Builder:
 
     def _decide_twins(self, witnesses: list[tuple[datetime, Resident]]) -> None:
         """Someone reviews the proposed matches: confirms most, rejects some, undoes one.
-        Witnesses are taken in the order the hub saw them, so each pair was proposed."""
+        Witnesses are taken in the order the hub saw them, so each pair was proposed; the
+        decision comes a day after the second of the pair was added."""
         seen: dict[str, Resident] = {}
-        end = YEAR_START + timedelta(days=366)
-        n = 0
         decided: set[str] = set()
-        for _, who in sorted(witnesses, key=lambda pair: pair[0]):
+        n = 0
+        for added, who in sorted(witnesses, key=lambda pair: pair[0]):
             if who.name in seen and seen[who.name].dob != who.dob:
                 a = matchkeys.person_key(self.key, who.name, who.dob)
                 b = matchkeys.person_key(self.key, seen[who.name].name, seen[who.name].dob)
                 if a in decided or b in decided:
                     continue
                 decided.update((a, b))
+                at = added + timedelta(days=1)
                 decision = "confirm" if n % 3 else "reject"
                 data = {"proposal": {"a": a, "b": b}, "decided_by": "analyst-1"}
-                self.emit(HOUSING, "match.decided", f"M{n}", 1, end,
-                          {**data, "decision": decision, "at": _iso(end)})
+                self.emit(HOUSING, "match.decided", f"M{n}", 1, at,
+                          {**data, "decision": decision, "at": _iso(at)})
                 if decision == "confirm" and n % 6 == 1:
-                    self.emit(HOUSING, "match.decided", f"M{n}", 2, end + timedelta(hours=1),
-                              {**data, "decision": "unmerge",
-                               "at": _iso(end + timedelta(hours=1))})
+                    undone = at + timedelta(days=2)
+                    self.emit(HOUSING, "match.decided", f"M{n}", 2, undone,
+                              {**data, "decision": "unmerge", "at": _iso(undone)})
                 n += 1
             seen.setdefault(who.name, who)
 

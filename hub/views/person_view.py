@@ -69,7 +69,9 @@ class PersonView(View):
 
     def person(self, key: str) -> dict[str, Any] | None:
         root = self.survivor(key)
-        members = sorted(k for k in self.view.links if self.survivor(k) == root)
+        # only merged keys can resolve to another person, so look at those alone
+        members = sorted({root, *(k for k in self.view.merged_into if self.survivor(k) == root)}
+                         & self.view.links.keys())
         if not members:
             return None
         roles = sorted({tuple(link) for k in members for link in self.view.links[k]})

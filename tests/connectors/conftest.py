@@ -136,7 +136,7 @@ def _register(settings: Settings, work: Path, agencies: list[str]
 def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     work = tmp_path_factory.mktemp("live-hub")
     agencies = sorted({agency for agency, _ in SAMPLE_AGENCIES.values()}
-                      | {"kcat-agency", "wcc-replay"})
+                      | {"kcat-agency", "wcc-replay", "wcc-watch"})
     with EmbeddedBroker(log_path=work / "broker.log") as broker:
         settings = Settings.from_env({"HUB_DATA_DIR": str(work / "hub-data"),
                                       "HUB_CIPHER_KEY": AESCipher.create_key(num_bytes=32),

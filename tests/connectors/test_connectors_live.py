@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,9 @@ from connectors.cli import main
 from connectors.council_webhook import SIGNATURE_HEADER, WebhookReceiver, sign_body
 from connectors.deadletters import read_deadletters
 from connectors.publisher import AgencyPublisher, SpoolSender
-from connectors.runner import RejectsFile
+from connectors.registry import CONNECTORS
+from connectors.runner import RejectsFile, watch
+from connectors.samples.generate import write_noise
 from connectors.spool import Spool
 from domain.contract import matchkeys
 from domain.contract.envelope import new_envelope
@@ -260,3 +263,28 @@ def test_replay_resends_and_the_hub_still_holds_each_record_once(
     assert all(len(live_hub.hub.incident(agency, ref).source_event_ids) == 1 for ref in refs)
     assert main(["status", *common]) == 0
     assert f"pending 0, sent {len(refs)}, rejected 0" in capsys.readouterr().out
+
+
+def test_watch_sends_new_records_when_the_export_changes(live_hub: LiveHub,
+                                                         tmp_path: Path) -> None:
+    agency, source = "wcc-watch", tmp_path / "noise.csv"
+    write_noise(source, 5, seed=3)
+    spool = Spool(tmp_path / "watch.spool")
+    sender = SpoolSender(spool, live_hub.bootstrap, agency)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, daemon=True, args=(CONNECTORS["noise-csv"], source),
+                               kwargs={"agency": agency, "key": live_hub.agency_keys[agency],
+                                       "partnership_key": live_hub.partnership_key,
+                                       "spool": spool, "sender": sender, "interval": 0.2,
+                                       "rejects_path": tmp_path / "rejects.jsonl", "stop": stop})
+    watcher.start()
+    try:
+        wait_for(live_hub, Incident, agency, [f"NS-{i:07d}" for i in range(1, 6)])
+        write_noise(source, 8, seed=3)  # the agency's system rewrites its export
+        wait_for(live_hub, Incident, agency, [f"NS-{i:07d}" for i in range(1, 9)])
+    finally:
+        stop.set()
+        watcher.join(15)
+        sender.close()
+    assert spool.status().sent == 8
+    spool.close()

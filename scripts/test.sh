@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: Debian packages the tests use, a virtualenv with
+# the project and its test extras, then pytest. CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# kcat and jq: the non-Python publisher in tests/connectors (any Kafka client can publish).
+need=()
+for tool in kcat jq; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+if ((${#need[@]})); then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e '.[test]'
+.venv/bin/ruff check .
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,154 @@
+"""The API end to end: agencies publish, the worker ingests, partners ask, the DPO audits."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from connectors.csv_cases import read_cases
+from connectors.publisher import AgencyPublisher
+from hub.api import create_app
+from hub.policy import load_engine
+from hub.runtime import ApiServer
+from tests.conftest import POSTGRES_DSN, Partnership, wait_until
+from tests.test_ingest import SAMPLES, publish_samples
+
+ASK = {"case": {"agency": "wcc-asb", "ref": "CASE-2026-0042"}, "purpose": "asb_case_management"}
+
+
+def headers(partnership: Partnership, client: str, user: str = "a.person") -> dict[str, str]:
+    return {"Authorization": f"Bearer {partnership.tokens[client]}", "X-Hub-User": user}
+
+
+def ingest_demo_case(partnership: Partnership):  # type: ignore[no-untyped-def]
+    hub = partnership.open_hub()
+    publish_samples(partnership)
+    bootstrap = partnership.settings.bootstrap_servers
+    assert bootstrap
+    with AgencyPublisher(bootstrap, "wcc-asb", partnership.agency_keys["wcc-asb"]) as publisher:
+        publisher.publish(read_cases(SAMPLES / "wcc-asb-cases.csv", agency="wcc-asb",
+                                     partnership_key=partnership.partnership_key))
+    with partnership.running_worker(hub) as worker:
+        wait_until(lambda: worker.counts.handled == 4, what="3 incidents and a case")
+    return hub
+
+
+def test_partner_sees_merged_view_stranger_is_refused_both_are_logged(
+        partnership: Partnership) -> None:
+    hub = ingest_demo_case(partnership)
+    with ApiServer(partnership.settings, hub, load_engine()) as server, \
+            httpx.Client(base_url=server.url) as http:
+        housing = http.post("/v1/case-views", json=ASK,
+                            headers=headers(partnership, "wcc-housing", "h.officer"))
+        gp = http.post("/v1/case-views", json={**ASK, "purpose": "safeguarding"},
+                       headers=headers(partnership, "gp-practice-x", "dr.example"))
+        log = http.get("/v1/disclosures", headers=headers(partnership, "dpo", "the.dpo"))
+
+    assert housing.status_code == 200, housing.text
+    view = housing.json()["view"]
+    # One view, three incidents from two agencies, linked through the victim's match key.
+    assert view["case"]["ref"] == "CASE-2026-0042"
+    assert sorted(i["agency"] + ":" + i["ref"] for i in view["incident"].values()) == [
+        "met-police:MP-24-0001", "met-police:MP-24-0002", "wcc-asb:ASB-7781"]
+    assert view["case"]["party"]["0"]["name"] == "Alex Sample"
+    assert housing.json()["agreement"] == "swp-isp"
+
+    assert gp.status_code == 403
+    assert "view" not in gp.json() and "withheld" not in gp.json()
+    assert any("gp-practice-x" in reason and "agreement" in reason
+               for reason in gp.json()["reasons"]), gp.json()["reasons"]
+
+    assert log.status_code == 200
+    rows = {row["disclosure_id"]: row for row in log.json()}
+    granted, refused = rows[housing.json()["disclosure_id"]], rows[gp.json()["disclosure_id"]]
+    assert granted["requester"] == {"user": "h.officer", "agency": "wcc-housing",
+                                    "role": "case_officer"}
+    assert granted["allowed"] and len(granted["released"]) > 10
+    assert granted["decision_id"] == housing.json()["decision_id"]
+    assert granted["bundle_revision"].startswith("sha256:")
+    assert not refused["allowed"] and refused["released"] == []
+    assert refused["recipient"] == "gp-practice-x" and refused["purpose"] == "safeguarding"
+
+
+@pytest.fixture
+def client(partnership: Partnership) -> Iterator[TestClient]:
+    hub = partnership.open_hub()
+    with TestClient(create_app(partnership.settings, hub, load_engine())) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_only_health_and_openapi_are_open(client: TestClient, partnership: Partnership) -> None:
+    assert client.get("/health").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+    for method, path in (("post", "/v1/case-views"), ("get", "/v1/disclosures")):
+        anonymous = client.request(method, path, json=ASK)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["www-authenticate"] == "Bearer"
+        forged = client.request(method, path, json=ASK,
+                                headers={"Authorization": "Bearer wcc-housing-x.guess",
+                                         "X-Hub-User": "x"})
+        assert forged.status_code == 401
+    unnamed = client.post("/v1/case-views", json=ASK,
+                          headers={"Authorization": f"Bearer {partnership.tokens['wcc-housing']}"})
+    assert unnamed.status_code == 400 and "X-Hub-User" in unnamed.json()["detail"]
+    not_dpo = client.get("/v1/disclosures", headers=headers(partnership, "wcc-housing"))
+    assert not_dpo.status_code == 403 and "dpo" in not_dpo.json()["detail"]
+
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_unknown_case_is_404_and_discloses_nothing(client: TestClient,
+                                                   partnership: Partnership) -> None:
+    answer = client.post("/v1/case-views", json={**ASK, "case": {"agency": "wcc-asb",
+                                                                 "ref": "NOPE"}},
+                         headers=headers(partnership, "wcc-housing"))
+    assert answer.status_code == 404
+    log = client.get("/v1/disclosures", headers=headers(partnership, "dpo"))
+    assert log.json() == []
+
+
+@contextmanager
+def audit_store_locked(partnership: Partnership) -> Iterator[None]:
+    """Really lock the store against writes from another connection (reads still work)."""
+    env = partnership.settings.store_env
+    if env["PERSISTENCE_MODULE"].endswith("sqlite"):
+        conn = sqlite3.connect(env["SQLITE_DBNAME"])
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            conn.rollback()
+            conn.close()
+        return
+    with psycopg.connect(POSTGRES_DSN) as conn:
+        conn.execute(f"LOCK TABLE {env['POSTGRES_SCHEMA']}.partnershiphub_events "
+                     "IN EXCLUSIVE MODE")
+        yield
+        conn.rollback()
+
+
+def test_nothing_is_released_when_the_disclosure_cannot_be_recorded(
+        partnership: Partnership) -> None:
+    partnership.settings.store_env["SQLITE_LOCK_TIMEOUT"] = "1"
+    partnership.settings.store_env["POSTGRES_LOCK_TIMEOUT"] = "1"
+    hub = ingest_demo_case(partnership)
+    with TestClient(create_app(partnership.settings, hub, load_engine())) as test_client:
+        with audit_store_locked(partnership):
+            locked = test_client.post("/v1/case-views", json=ASK,
+                                      headers=headers(partnership, "wcc-housing"))
+        after = test_client.post("/v1/case-views", json=ASK,
+                                 headers=headers(partnership, "wcc-housing"))
+        log: list[dict[str, Any]] = test_client.get(
+            "/v1/disclosures", headers=headers(partnership, "dpo")).json()
+    assert locked.status_code == 503
+    assert "nothing was released" in locked.json()["detail"]
+    assert "Alex" not in locked.text
+    assert after.status_code == 200  # the hub recovers once the store is writable again
+    assert [row["disclosure_id"] for row in log] == [after.json()["disclosure_id"]]
