@@ -1,8 +1,14 @@
 """Disclosing a view to a partner: ask the policy, record the disclosure, then release.
 
 The order is the safeguard. Nothing is returned unless the disclosure (or the refusal) is
-stored first; if the policy engine cannot answer, the decision is a refusal; if the store
-cannot record it, nothing is released at all.
+stored first, together with its entry in the audit hash chain (one transaction); if the policy
+engine cannot answer, the decision is a refusal; if the store cannot record it, nothing is
+released at all.
+
+An override (break-glass) releases the whole view although the policy would have withheld
+some or all of it: only roles listed in ``HUB_OVERRIDE_ROLES`` may, only with a written
+justification; the policy decision is still computed and recorded (what it would have
+withheld), and the disclosure waits for the DPO's review.
 """
 
 from __future__ import annotations
@@ -11,10 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.model.disclosure import Disclosure
 from hub.application import PartnershipHub
+from hub.audit.chain import audit_trail
+from hub.audit.config import override_roles
 from hub.policy import Decision, PolicyEngine
 from hub.views.case_view import build_case_view
-from hub.views.fields import nest
+from hub.views.fields import ViewField, nest
+
+MIN_JUSTIFICATION = 20  # characters: a reason a reviewer can assess, not a token word
 
 
 @dataclass(frozen=True)
@@ -35,15 +46,78 @@ class AuditUnavailable(RuntimeError):
     """The disclosure could not be recorded, so nothing was released."""
 
 
+class OverrideNotPermitted(PermissionError):
+    """The override was refused before anything was decided or released."""
+
+
 @dataclass(frozen=True)
 class SharedView:
     disclosure_id: str
     decision: Decision
     released: dict[str, Any] = field(default_factory=dict)
+    override: bool = False
 
     @property
     def allowed(self) -> bool:
-        return self.decision.allowed
+        return self.override or self.decision.allowed
+
+
+def _claims_summary(claims: list[dict[str, Any]], used: set[str]) -> tuple[str, str, str | None]:
+    """Justification, necessity/proportionality note and special category condition, from
+    the gateway claims the released fields relied on (all claims if none was relied on)."""
+    relevant = [c for c in claims if c.get("gateway") in used] or claims
+    justification = "; ".join(f"{c['gateway']}: {c['justification']}" for c in relevant
+                              if c.get("justification"))
+    necessity = "; ".join(
+        " ".join(filter(None, (c.get("proportionality"),
+                               c.get("third_parties_considered") and
+                               f"third parties: {c['third_parties_considered']}")))
+        for c in relevant if c.get("proportionality") or c.get("third_parties_considered"))
+    condition = next((c["special_category_condition"] for c in relevant
+                      if c.get("special_category_condition")), None)
+    return justification, necessity, condition
+
+
+def disclosure_record(requester: Requester, decision: Decision, fields: list[ViewField], *,
+                      record_kind: str, record_ref: str, subjects: list[str], purpose: str,
+                      claims: list[dict[str, Any]], panel: dict[str, Any] | None,
+                      override: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """Everything the ICO request record and DPA 2018 s62 ask for, as one JSON document."""
+    by_path = {f.path: f for f in fields}
+    if override is not None:
+        released = [f.path for f in fields]
+        withheld: dict[str, str] = {}
+    else:
+        released = list(decision.released)
+        withheld = dict(decision.withheld)
+    justification, necessity, condition = _claims_summary(claims, set(decision.gateways))
+    if override is not None:
+        justification = f"override: {override['justification']}"
+        override = {"justification": override["justification"],
+                    "policy_allowed": decision.allowed,
+                    "policy_withheld": dict(decision.withheld),
+                    "policy_reasons": list(decision.reasons)}
+    referral = None
+    if panel:
+        referral = ":".join(str(panel[k]) for k in ("kind", "id") if panel.get(k)) or "panel"
+    return {
+        "requester": {"user": requester.user, "agency": requester.agency,
+                      "role": requester.role},
+        "recipient": requester.agency, "purpose": purpose, "record_kind": record_kind,
+        "record_ref": record_ref, "subjects": subjects, "decision_id": decision.decision_id,
+        "allowed": bool(released), "released": released, "withheld": withheld,
+        "gateways": list(decision.gateways), "consent_ids": list(decision.consent_ids),
+        "agreement": decision.agreement, "reasons": list(decision.reasons),
+        "bundle_revision": decision.bundle_revision, "engine": decision.engine,
+        "requested_at": now.isoformat().replace("+00:00", "Z"),
+        "requested": [{"path": f.path, "category": f.category, "supplier": f.supplier}
+                      for f in fields],
+        "released_categories": sorted({by_path[p].category for p in released if p in by_path}),
+        "withheld_categories": sorted({by_path[p].category for p in withheld if p in by_path}),
+        "suppliers": sorted({by_path[p].supplier for p in released if p in by_path}),
+        "justification": justification, "necessity": necessity,
+        "special_category_condition": condition, "referral": referral, "override": override,
+    }
 
 
 def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
@@ -51,12 +125,25 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
                        gateway_claims: list[dict[str, Any]] | None = None,
                        consents: list[dict[str, Any]] | None = None,
                        panel: dict[str, Any] | None = None,
+                       override: dict[str, Any] | None = None,
                        now: datetime | None = None) -> SharedView:
     now = now or datetime.now(UTC)
+    if override is not None:
+        if requester.role not in override_roles():
+            raise OverrideNotPermitted(
+                f"role {requester.role!r} may not release under an override; the roles that "
+                f"may are set in HUB_OVERRIDE_ROLES ({', '.join(sorted(override_roles()))})")
+        justification = str(override.get("justification") or "").strip()
+        if len(justification) < MIN_JUSTIFICATION:
+            raise OverrideNotPermitted(
+                "an override needs a written justification (at least "
+                f"{MIN_JUSTIFICATION} characters) that the DPO will review")
+        override = {"justification": justification}
     view = build_case_view(app, case_agency, case_ref)
     if view is None:
         raise CaseNotFound(f"no case {case_ref!r} from agency {case_agency!r}")
     fields = view.fields(now.date())
+    claims = gateway_claims or []
     decision = engine.decide({
         "now": now.isoformat().replace("+00:00", "Z"),
         "requester": {"user": requester.user, "agency": requester.agency,
@@ -64,25 +151,23 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
         "recipient": requester.agency,
         "purpose": purpose,
         "panel": panel,
-        "gateway_claims": gateway_claims or [],
+        "gateway_claims": claims,
         "consents": consents or [],
         "record": {"kind": "case_view", "id": f"{case_agency}:{case_ref}",
                    "supplier": case_agency, "fields": [f.policy_view() for f in fields]},
     })
+    record = disclosure_record(requester, decision, fields, record_kind="case_view",
+                               record_ref=f"{case_agency}:{case_ref}", subjects=view.subjects,
+                               purpose=purpose, claims=claims, panel=panel,
+                               override=override, now=now)
     try:
-        disclosure = app.record_disclosure(
-            requester={"user": requester.user, "agency": requester.agency,
-                       "role": requester.role},
-            recipient=requester.agency, purpose=purpose, record_kind="case_view",
-            record_ref=f"{case_agency}:{case_ref}", subjects=view.subjects,
-            decision_id=decision.decision_id, allowed=decision.allowed,
-            released=list(decision.released), withheld=dict(decision.withheld),
-            gateways=list(decision.gateways), consent_ids=list(decision.consent_ids),
-            agreement=decision.agreement, reasons=list(decision.reasons),
-            bundle_revision=decision.bundle_revision, engine=decision.engine)
+        disclosure = Disclosure(**record)
+        kind = "override" if override else ("disclosure" if record["allowed"] else "refusal")
+        audit_trail(app).commit(kind, record, disclosure)
     except Exception as exc:
         raise AuditUnavailable(
             f"the disclosure could not be recorded ({type(exc).__name__}), so nothing was "
             "released; try again when the audit store is available") from exc
-    released = decision.redact({f.path: f.value for f in fields})
-    return SharedView(str(disclosure.id), decision, nest(released))
+    values = {f.path: f.value for f in fields}
+    released = {p: values[p] for p in record["released"]}
+    return SharedView(str(disclosure.id), decision, nest(released), override is not None)

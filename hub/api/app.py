@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from hub.api.auth import RegistryCache, requester, require_role
+from hub.api.dpo import dpo_router
+from hub.api.notifications import notifications_router
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
@@ -89,6 +91,8 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
         rows = [_disclosure_row(e) for e in hub.disclosures()]
         return rows[-limit:]
 
+    api.include_router(dpo_router(settings, hub))
+    api.include_router(notifications_router(hub))
     return api
 
 

@@ -1,0 +1,149 @@
+"""The data protection officer's API: searches of the disclosure log, refused requests,
+overrides awaiting review and their review, subject access and partner reports, and the audit
+chain's verification. Every read is itself logged as an access event before it is answered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, Field
+
+from domain.model.disclosure import OVERRIDE_OUTCOMES
+from hub.api.auth import require_role
+from hub.application import PartnershipHub
+from hub.audit import actions, queries
+from hub.audit.chain import audit_trail
+from hub.audit.config import AuditConfig
+from hub.audit.verify import verify_configured
+from hub.settings import Settings
+from hub.sharing import AuditUnavailable, Requester
+
+DPO = Annotated[Requester, Depends(require_role("dpo"))]
+
+
+class OverrideReview(BaseModel):
+    outcome: Literal["upheld", "not_upheld", "referred"] = Field(
+        description=f"one of {', '.join(OVERRIDE_OUTCOMES)}")
+    note: str = Field(min_length=1)
+
+
+class SubjectAccessRelease(BaseModel):
+    note: str = Field("", description="why the crime exemption no longer applies")
+
+
+def logged(app: PartnershipHub, who: Requester, action: str, query: dict[str, Any],
+           answer: Any, count: int | None = None) -> Any:
+    """Log the access, then answer; 503 and nothing shown if it cannot be logged."""
+    try:
+        actions.record_access(app, who, action, query,
+                              count if count is not None else len(answer))
+    except AuditUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    return answer
+
+
+def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
+    config = AuditConfig.from_settings(settings)
+    audit_trail(hub, config)
+    router = APIRouter(prefix="/v1/dpo", tags=["data protection"])
+
+    @router.get("/disclosures")
+    def search(who: DPO, person: str | None = None, partner: str | None = None,
+               supplier: str | None = None, purpose: str | None = None,
+               gateway: str | None = None,
+               outcome: Literal["released", "refused", "override"] | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               limit: int = 1000) -> list[dict[str, Any]]:
+        """Search the disclosure log: by person (subject match key), partner (recipient or
+        requesting agency), supplier, purpose, gateway, outcome and period [since, until)."""
+        query = {"person": person, "partner": partner, "supplier": supplier,
+                 "purpose": purpose, "gateway": gateway, "outcome": outcome,
+                 "since": since, "until": until}
+        found = queries.search(queries.disclosure_rows(hub), **query)[-limit:]  # type: ignore[arg-type]
+        return logged(hub, who, "dpo.search_disclosures", query, found)
+
+    @router.get("/refusals")
+    def refusals(who: DPO, since: datetime | None = None,
+                 until: datetime | None = None) -> list[dict[str, Any]]:
+        """Refused requests, with the reasons given."""
+        found = queries.search(queries.disclosure_rows(hub), outcome="refused", since=since,
+                               until=until)
+        return logged(hub, who, "dpo.refusals", {"since": since, "until": until}, found)
+
+    @router.get("/overrides")
+    def overrides(who: DPO, status_: Annotated[Literal["pending", "all"],
+                                               Query(alias="status")] = "pending"
+                  ) -> list[dict[str, Any]]:
+        """Disclosures made under an override; by default those awaiting review."""
+        rows = queries.search(queries.disclosure_rows(hub), outcome="override")
+        if status_ == "pending":
+            rows = queries.overrides_awaiting_review(rows)
+        return logged(hub, who, "dpo.overrides", {"status": status_}, rows)
+
+    @router.post("/overrides/{disclosure_id}/review")
+    def review(disclosure_id: str, body: OverrideReview, who: DPO) -> dict[str, Any]:
+        """Record the DPO's review of an override (an event on the disclosure)."""
+        try:
+            return actions.review_override(hub, who, disclosure_id, outcome=body.outcome,
+                                           note=body.note)
+        except actions.NotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except actions.Invalid as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        except AuditUnavailable as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+
+    @router.get("/subject-access/{person}")
+    def subject_access(person: str, who: DPO) -> dict[str, Any]:
+        """Every disclosure about one person (match key); entries relying on the crime
+        exemption are held back until the DPO releases them."""
+        report = queries.subject_access_report(queries.disclosure_rows(hub), person)
+        return logged(hub, who, "dpo.subject_access", {"person": person}, report,
+                      len(report["disclosures"]) + len(report["held_back"]))
+
+    @router.post("/subject-access/{disclosure_id}/release")
+    def release(disclosure_id: str, body: SubjectAccessRelease, who: DPO) -> dict[str, Any]:
+        """Let a held-back disclosure appear in subject access reports (an event)."""
+        try:
+            return actions.release_for_subject_access(hub, who, disclosure_id, note=body.note)
+        except actions.NotFound as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+        except actions.Invalid as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        except AuditUnavailable as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+
+    @router.get("/partner-report")
+    def partner_report(who: DPO, since: datetime | None = None,
+                       until: datetime | None = None) -> list[dict[str, Any]]:
+        """What each partner received in the period [since, until)."""
+        report = queries.partner_report(queries.disclosure_rows(hub), since, until)
+        return logged(hub, who, "dpo.partner_report", {"since": since, "until": until}, report)
+
+    @router.get("/access-log")
+    def access_log(who: DPO, user: str | None = None, limit: int = 1000
+                   ) -> list[dict[str, Any]]:
+        """Views, searches and exports by users, the DPO's own included."""
+        rows = [r for r in queries.access_rows(hub) if user is None or r["user"] == user]
+        return logged(hub, who, "dpo.access_log", {"user": user}, rows[-limit:])
+
+    @router.get("/audit/verify")
+    def verify(who: DPO) -> dict[str, Any]:
+        """Check the whole chain and every checkpoint; names the first broken link."""
+        report = verify_configured(hub, config).as_dict()
+        return logged(hub, who, "dpo.audit_verify", {}, report, report["entries"])
+
+    @router.post("/audit/checkpoints")
+    def checkpoint(who: DPO) -> dict[str, Any]:
+        """Sign a checkpoint of the chain head now."""
+        try:
+            doc = audit_trail(hub).checkpoint()
+        except Exception as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                f"no checkpoint was written: {exc}") from exc
+        return logged(hub, who, "dpo.audit_checkpoint", {}, doc, 1)
+
+    return router

@@ -1,0 +1,28 @@
+"""Notifications to the agency that supplied data when its data is disclosed onward."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from hub.api.auth import requester
+from hub.api.dpo import logged
+from hub.application import PartnershipHub
+from hub.audit import queries
+from hub.sharing import Requester
+
+
+def notifications_router(hub: PartnershipHub) -> APIRouter:
+    router = APIRouter(tags=["data protection"])
+
+    @router.get("/v1/notifications")
+    def notifications(who: Annotated[Requester, Depends(requester)],
+                      since: datetime | None = None) -> list[dict[str, Any]]:
+        """Disclosures to other partners of fields your agency supplied (newest last)."""
+        rows = queries.in_period(queries.disclosure_rows(hub), since, None)
+        found = queries.supplier_notifications(rows, who.agency)
+        return logged(hub, who, "notifications", {"since": since}, found)
+
+    return router

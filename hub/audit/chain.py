@@ -1,0 +1,160 @@
+"""Appending to the audit chain in the same transaction as the record it audits.
+
+``AuditTrail.commit(kind, record, *aggregates)`` stores the aggregates' new events and one new
+chain entry in a single ``app.save``: either both are stored or neither is. A concurrent writer
+(another thread, or another API replica on the same store) that appended first makes the save
+fail with an IntegrityError on the ``AuditLog`` aggregate; the trail reloads the head and tries
+again. Any other failure is the caller's to turn into a refusal: nothing may be released.
+
+Checkpoints (Ed25519 signatures over the head's sequence number and hash) are written after
+every ``checkpoint_every`` entries or ``checkpoint_seconds``, and on demand, to the
+``AuditCheckpoints`` aggregate and to an append-only JSONL file in the data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import threading
+import time
+import weakref
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.model.audit import (
+    AUDIT_LOG_ID,
+    CHECKPOINTS_ID,
+    AuditCheckpoints,
+    AuditLog,
+    checkpoint_message,
+)
+from hub.application import PartnershipHub
+from hub.audit import keys
+from hub.audit.config import AuditConfig
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 50
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class AuditTrail:
+    """One per application object; thread-safe."""
+
+    def __init__(self, app: PartnershipHub, config: AuditConfig | None = None) -> None:
+        self.app = app
+        self.config = config
+        self._lock = threading.Lock()
+        self._signer: Ed25519PrivateKey | None = None
+        self._last_checkpoint: tuple[int, float] | None = None
+
+    # -- the chain ------------------------------------------------------------------------------
+
+    def _load_log(self) -> AuditLog:
+        found = self.app.get_or_none(AUDIT_LOG_ID)
+        return found if found is not None else AuditLog()
+
+    def head(self) -> tuple[int, str]:
+        current = self._load_log()
+        return current.seq, current.head
+
+    def commit(self, kind: str, record: dict[str, Any], *aggregates: Aggregate,
+               ref: str | None = None) -> int:
+        """Store the aggregates' pending events and a chain entry atomically; the entry's
+        sequence number. Raises whatever the store raises if it cannot be written."""
+        pending = [e for a in aggregates for e in a.collect_events()]
+        if ref is None and aggregates:
+            ref = str(aggregates[0].id)
+        for attempt in range(MAX_ATTEMPTS):
+            with self._lock:
+                chain = self._load_log()
+                seq = chain.append({"kind": kind, "ref": ref, "at": now_iso(), "record": record})
+                try:
+                    self.app.save(*pending, chain)
+                except IntegrityError:
+                    if attempt == MAX_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.001 * attempt)
+                    continue
+            self._maybe_checkpoint(seq)
+            return seq
+        raise AssertionError("unreachable")
+
+    # -- checkpoints ----------------------------------------------------------------------------
+
+    def signer(self) -> Ed25519PrivateKey:
+        if self._signer is None:
+            if self.config is None:
+                raise RuntimeError("the audit trail has no configuration: cannot sign")
+            self._signer = keys.load(self.config.require_key_file(),
+                                     create=self.config.may_create_key)
+        return self._signer
+
+    def _maybe_checkpoint(self, seq: int) -> None:
+        if self.config is None:
+            return
+        if self._last_checkpoint is None:
+            self._last_checkpoint = (self._stored_last_checkpoint(), time.monotonic())
+        last_seq, last_at = self._last_checkpoint
+        if seq - last_seq >= self.config.checkpoint_every or \
+                time.monotonic() - last_at >= self.config.checkpoint_seconds:
+            try:
+                self.checkpoint()
+            except Exception:  # the entry is stored; the next append tries again
+                log.exception("could not write an audit checkpoint")
+
+    def _stored_last_checkpoint(self) -> int:
+        found = self.app.get_or_none(CHECKPOINTS_ID)
+        return found.last_seq if found is not None else 0
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Sign the current head and keep the signature in both places."""
+        if self.config is None:
+            raise RuntimeError("the audit trail has no configuration: cannot sign")
+        key = self.signer()
+        seq, head = self.head()
+        signed_at = now_iso()
+        signature = base64.b64encode(key.sign(checkpoint_message(seq, head, signed_at))).decode()
+        doc = {"seq": seq, "hash": head, "signed_at": signed_at,
+               "public_key": keys.public_text(key), "signature": signature}
+        path = self.config.checkpoints_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(doc, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        for attempt in range(MAX_ATTEMPTS):
+            found = self.app.get_or_none(CHECKPOINTS_ID)
+            checkpoints = found if found is not None else AuditCheckpoints()
+            checkpoints.sign(**doc)
+            try:
+                self.app.save(checkpoints)
+                break
+            except IntegrityError:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+        self._last_checkpoint = (seq, time.monotonic())
+        return doc
+
+
+_TRAILS: weakref.WeakKeyDictionary[PartnershipHub, AuditTrail] = weakref.WeakKeyDictionary()
+_TRAILS_LOCK = threading.Lock()
+
+
+def audit_trail(app: PartnershipHub, config: AuditConfig | None = None) -> AuditTrail:
+    """The application's trail; a config given later enables checkpoints on it."""
+    with _TRAILS_LOCK:
+        trail = _TRAILS.get(app)
+        if trail is None:
+            trail = _TRAILS[app] = AuditTrail(app, config)
+        elif config is not None:
+            trail.config = config
+        return trail
