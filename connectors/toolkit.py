@@ -16,11 +16,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
 
 from domain.contract import matchkeys, schemas
 from domain.contract.envelope import Envelope, EnvelopeError, new_envelope
@@ -241,42 +238,8 @@ def normalise_code(code: str) -> str:
 _FIELD = re.compile(r"data field '([^']*)'")
 
 
-def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
-    """The schema with its local ``#/$defs/...`` references replaced by their targets."""
-    if depth > 20:
-        raise ValueError("schema references nest too deeply to inline")
-    if isinstance(node, list):
-        return [_inline_refs(item, defs, depth) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    rest = {k: _inline_refs(v, defs, depth) for k, v in node.items()
-            if k not in ("$ref", "$defs")}
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs, depth + 1)
-        return {**rest, "allOf": [target]} if rest else target
-    return rest if "$ref" not in node else {**rest, "$ref": ref}
-
-
-@cache
-def _fast_validator(event_type: str, version: str) -> Draft202012Validator | None:
-    schema = schemas.known_types().get((event_type, version))
-    if schema is None:
-        return None
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})),
-                                format_checker=FormatChecker())
-
-
 def check(envelope: Envelope) -> None:
-    """Validate against the hub's schema here, before anything is published.
-
-    The same schema files as the hub's, with local references inlined once (resolving them
-    per record dominated a connector's run time); any failure is reported by
-    ``domain.contract.schemas.validate`` itself, so the message is the hub's.
-    """
-    fast = _fast_validator(envelope.type, envelope.schemaversion)
-    if fast is not None and fast.is_valid(envelope.data):
-        return
+    """Validate against the hub's own schema here, before anything is published."""
     schemas.validate(envelope)
 
 

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", required=True)
     keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
     keys.add_parser("cipher", help="print a new event store encryption key")
+    _add_audit_commands(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keys":
         print(AESCipher.create_key(num_bytes=32))
         return 0
+    if args.command == "audit":
+        from hub.audit.cli import run as run_audit
+        return run_audit(args)
     settings = Settings.from_env()
     if args.command in {"agencies", "clients"}:
         return _administer(settings, args)
@@ -65,6 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     from hub.api import create_app
     uvicorn.run(create_app(settings, hub, open_engine(settings)), host=args.host, port=args.port)
     return 0
+
+
+def _add_audit_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    audit = sub.add_parser("audit", help="the disclosure and access log (hash chain)")
+    commands = audit.add_subparsers(dest="sub", required=True)
+    verify = commands.add_parser("verify", help="check the whole chain and every checkpoint")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    commands.add_parser("checkpoint", help="sign a checkpoint of the chain head now")
+    keygen = commands.add_parser("keygen", help="create an audit signing key (Ed25519)")
+    keygen.add_argument("--key-file", type=Path, required=True)
 
 
 def _administer(settings: Settings, args: argparse.Namespace) -> int:

@@ -8,14 +8,17 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.middleware.sessions import SessionMiddleware
 
 from hub.api.auth import RegistryCache, requester, require_role
 from hub.api.dpo import dpo_router
 from hub.api.notifications import notifications_router
+from hub.api.panels import panels_router
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
 from hub.sharing import AuditUnavailable, CaseNotFound, Requester, disclose_case_view
+from hub.web import session_options, web_router
 
 
 class CaseRef(BaseModel):
@@ -43,6 +46,9 @@ class CaseViewRequest(BaseModel):
 def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) -> FastAPI:
     api = FastAPI(title="Partnership information-sharing hub", version="0.1.0")
     api.state.registry = RegistryCache(settings.registry_path)
+    api.add_middleware(SessionMiddleware, **session_options())
+    api.include_router(panels_router(hub, engine))
+    api.include_router(web_router(hub, engine))
 
     @api.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

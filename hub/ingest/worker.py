@@ -75,7 +75,8 @@ class IngestWorker:
             "group_id": settings.consumer_group,
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
-            "max_poll_records": 100,
+            "max_poll_records": 500,
+            "fetch_max_wait_ms": 100,  # do not idle while a batch is being recorded
             "metadata_max_age_ms": 5000,
             **settings.consumer_options(),
         }

@@ -1,0 +1,542 @@
+"""The panels' service layer, shared by the JSON API and the web pages.
+
+Referrals come from the triggers the domain computes (domain/rules/marac.py: DASH 14+,
+professional judgement, escalation, repeat referral; domain/rules/case_review.py: 3 reports in
+6 months) or by hand with a reason; the referral is prefilled from the case's events. A
+meeting's agenda lists accepted referrals in order of risk; each attending agency's pack is a
+set of case views, each one a disclosure decided by the sharing policy for that agency and the
+panel's purpose (``panel={"type": ..., "meeting_id": ...}``) and recorded before release.
+Every other page or call is written to the panel access log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.model import Case
+from domain.model.errors import DomainRefused
+from domain.model.panels import (
+    ACCEPTED,
+    DECLINED,
+    PanelAccess,
+    PanelMeeting,
+    Referral,
+    is_overdue,
+)
+from domain.rules import case_review, marac
+from hub.application import PartnershipHub
+from hub.panels.config import PanelType, load_panel_types
+from hub.policy import PolicyEngine
+from hub.sharing import CaseNotFound, Requester, SharedView, disclose_case_view
+from hub.views.case_view import build_case_view
+from policies import load_bundle
+
+COORDINATOR_ROLES = frozenset({"panel_chair"})
+RISK_LEVELS = {"standard": 0, "medium": 1, "high": 2}
+YEAR = timedelta(days=365)
+
+
+class PanelRefused(PermissionError):
+    """Not a member of the panel, or not its coordinator; recorded in the access log."""
+
+
+class PanelNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A case a referral trigger fired for, with the prefill taken from its events."""
+
+    panel_type: str
+    case_agency: str
+    case_ref: str
+    triggers: list[str]
+    facts: dict[str, Any]
+
+    @property
+    def case_key(self) -> str:
+        return f"{self.case_agency}/{self.case_ref}"
+
+
+@dataclass(frozen=True)
+class PackEntry:
+    item: dict[str, Any]
+    shared: SharedView
+
+
+def _who(requester: Requester) -> dict[str, str]:
+    return {"user": requester.user, "agency": requester.agency, "role": requester.role}
+
+
+def _iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+def risk_rank(facts: dict[str, Any], triggers: Iterable[str]) -> list[int]:
+    """Higher sorts first: risk level, DASH score, triggers fired, incidents in 12 months."""
+    return [RISK_LEVELS.get(facts.get("risk_level") or "standard", 0),
+            int(facts.get("dash_score") or 0), len(list(triggers)),
+            int(facts.get("incidents_12m") or 0)]
+
+
+class PanelService:
+    def __init__(self, hub: PartnershipHub, engine: PolicyEngine,
+                 panel_types: dict[str, PanelType] | None = None) -> None:
+        self.hub = hub
+        self.engine = engine
+        self.types = panel_types if panel_types is not None else load_panel_types()
+        self.agency_kinds = {a: doc.get("kind", "other")
+                             for a, doc in load_bundle().data["agencies"].items()}
+
+    # -- reading aggregates ------------------------------------------------------------------
+
+    def _ids(self, event_class: type) -> Iterator[UUID]:
+        topic, start = get_topic(event_class), 1
+        recorder = self.hub.process_recorder
+        while True:
+            batch = recorder.select_notifications(start=start, limit=1000, topics=[topic])
+            for notification in batch:
+                yield notification.originator_id
+            if len(batch) < 1000:
+                return
+            start = batch[-1].id + 1
+
+    def panel_type(self, type_id: str) -> PanelType:
+        try:
+            return self.types[type_id]
+        except KeyError:
+            raise PanelNotFound(f"no panel type {type_id!r}; configured: "
+                                f"{', '.join(sorted(self.types))}") from None
+
+    def referrals(self, panel_type: str | None = None) -> list[Referral]:
+        found = [self.hub.repository.get(i) for i in self._ids(Referral.Made)]
+        return sorted((r for r in found if panel_type in (None, r.panel_type)),
+                      key=lambda r: r.referred_at)
+
+    def referral(self, referral_id: str) -> Referral:
+        found = self.hub.get_or_none(_uuid(referral_id, "referral"))
+        if not isinstance(found, Referral):
+            raise PanelNotFound(f"no referral {referral_id}")
+        return found
+
+    def meetings(self, panel_type: str | None = None) -> list[PanelMeeting]:
+        found = [self.hub.repository.get(i) for i in self._ids(PanelMeeting.Scheduled)]
+        return sorted((m for m in found if panel_type in (None, m.panel_type)),
+                      key=lambda m: m.held_at)
+
+    def meeting(self, meeting_id: str) -> PanelMeeting:
+        found = self.hub.get_or_none(_uuid(meeting_id, "meeting"))
+        if not isinstance(found, PanelMeeting):
+            raise PanelNotFound(f"no meeting {meeting_id}")
+        return found
+
+    def next_meeting(self, panel_type: str, now: datetime) -> PanelMeeting | None:
+        upcoming = [m for m in self.meetings(panel_type) if m.held_at >= now]
+        return upcoming[0] if upcoming else None
+
+    # -- access ---------------------------------------------------------------------------------
+
+    def record_access(self, who: Requester, page: str, *, panel_type: str | None = None,
+                      meeting_id: str | None = None, record_refs: Iterable[str] = (),
+                      allowed: bool = True, reason: str = "",
+                      now: datetime | None = None) -> None:
+        self.hub.save(PanelAccess(user=who.user, agency=who.agency, role=who.role, page=page,
+                                  panel_type=panel_type, meeting_id=meeting_id,
+                                  record_refs=list(record_refs), allowed=allowed,
+                                  reason=reason, at=now or datetime.now(UTC)))
+
+    def access_log(self) -> list[dict[str, Any]]:
+        rows = []
+        for i in self._ids(PanelAccess.Recorded):
+            a = self.hub.repository.get(i)
+            rows.append({"access_id": str(a.id), "at": _iso(a.at), "user": a.user,
+                         "agency": a.agency, "role": a.role, "page": a.page,
+                         "panel_type": a.panel_type, "meeting_id": a.meeting_id,
+                         "record_refs": a.record_refs, "allowed": a.allowed,
+                         "reason": a.reason})
+        return rows
+
+    def _refuse(self, who: Requester, page: str, why: str, **where: Any) -> PanelRefused:
+        self.record_access(who, page, allowed=False, reason=why, **where)
+        return PanelRefused(why)
+
+    def require_member(self, who: Requester, ptype: PanelType, page: str,
+                       meeting: PanelMeeting | None = None) -> None:
+        members = meeting.members if meeting is not None else ptype.members
+        if who.agency not in members:
+            raise self._refuse(
+                who, page, f"{who.agency} is not a member agency of the {ptype.name} panel: "
+                "access is limited to its members and to its purpose",
+                panel_type=ptype.id, meeting_id=str(meeting.id) if meeting else None)
+
+    def require_coordinator(self, who: Requester, ptype: PanelType, page: str) -> None:
+        self.require_member(who, ptype, page)
+        if who.role not in COORDINATOR_ROLES:
+            raise self._refuse(who, page, f"coordinating the {ptype.name} panel needs the "
+                               f"role panel_chair; you have {who.role!r}", panel_type=ptype.id)
+
+    def is_coordinator(self, who: Requester, ptype: PanelType) -> bool:
+        return who.agency in ptype.members and who.role in COORDINATOR_ROLES
+
+    # -- facts and triggers ---------------------------------------------------------------------
+
+    def case_facts(self, case_agency: str, case_ref: str, now: datetime) -> dict[str, Any]:
+        """The referral's prefill, from the case's events: never retyped."""
+        view = build_case_view(self.hub, case_agency, case_ref)
+        if view is None:
+            raise CaseNotFound(f"no case {case_ref!r} from agency {case_agency!r}")
+        case = view.case
+        times = [i.occurred_at for i in view.incidents]
+        return {"category": case.category_after_investigation or case.category,
+                "domestic_abuse": _is_da(case), "risk_level": case.risk_level,
+                "dash_score": case.dash_score, "incidents": len(times),
+                "incidents_12m": sum(1 for t in times if timedelta(0) <= now - t <= YEAR),
+                "agencies": sorted({i.agency for i in view.incidents} | {case.agency}),
+                "lead_agency": case.current_lead, "opened_at": _iso(case.opened_at),
+                "open": case.is_open, "legal_action": bool(case.legal_action)}
+
+    def _triggers(self, ptype: PanelType, case: Case, last_referral_at: datetime | None,
+                  now: datetime) -> list[str]:
+        if ptype.referral_rule == "marac":
+            if not _is_da(case):
+                return []
+            view = build_case_view(self.hub, case.agency, case.ref)
+            assert view is not None
+            times = [i.occurred_at for i in view.incidents
+                     if i.flags.get("domestic_abuse") or i.category == "domestic_abuse"]
+            judged = case.risk_level if case.risk_level == "high" else None
+            return marac.marac_triggers(dash_score=case.dash_score, judged_level=judged,
+                                        incident_times=times, last_referral_at=last_referral_at,
+                                        now=now).reasons
+        if ptype.referral_rule == "case_review":
+            view = build_case_view(self.hub, case.agency, case.ref)
+            assert view is not None
+            reports = [case_review.Report(i.agency, self.agency_kinds.get(i.agency, "other"),
+                                          i.reported_at, i.occurred_at) for i in view.incidents
+                       if i.reported_at <= now]
+            return ["case_review_eligible"] if case_review.is_eligible(reports) else []
+        return []
+
+    def suggestions(self, type_id: str, now: datetime | None = None) -> list[Suggestion]:
+        """Open cases a trigger fired for and that have no open referral to this panel."""
+        now = now or datetime.now(UTC)
+        ptype = self.panel_type(type_id)
+        if ptype.referral_rule is None:
+            return []
+        referrals = self.referrals(type_id)
+        open_cases = {r.case_key for r in referrals if r.is_open}
+        last: dict[str, datetime] = {}
+        for r in referrals:
+            if r.status != DECLINED:
+                last[r.case_key] = max(r.referred_at, last.get(r.case_key, r.referred_at))
+        found = []
+        for case_id in self._ids(Case.Opened):
+            case = self.hub.repository.get(case_id)
+            key = f"{case.agency}/{case.ref}"
+            if not case.is_open or key in open_cases or case.opened_at > now:
+                continue
+            triggers = self._triggers(ptype, case, last.get(key), now)
+            if triggers:
+                found.append(Suggestion(type_id, case.agency, case.ref, triggers,
+                                        self.case_facts(case.agency, case.ref, now)))
+        found.sort(key=lambda s: [-r for r in risk_rank(s.facts, s.triggers)])
+        return found
+
+    # -- referrals ---------------------------------------------------------------------------
+
+    def refer(self, who: Requester, type_id: str, case_agency: str, case_ref: str, *,
+              triggers: Iterable[str] = (), note: str = "",
+              now: datetime | None = None) -> Referral:
+        """Refer by hand (``note`` says why) or from triggers; the facts come from events."""
+        now = now or datetime.now(UTC)
+        ptype = self.panel_type(type_id)
+        self.require_member(who, ptype, "refer")
+        key = f"{case_agency}/{case_ref}"
+        if any(r.is_open and r.case_key == key for r in self.referrals(type_id)):
+            raise DomainRefused("already-referred",
+                                f"{key} already has an open referral to {ptype.name}")
+        facts = self.case_facts(case_agency, case_ref, now)
+        triggers = list(triggers)
+        referral = Referral.make(panel_type=type_id, case_agency=case_agency,
+                                 case_ref=case_ref, source="trigger" if triggers else "manual",
+                                 triggers=triggers, note=note, referred_by=_who(who), at=now,
+                                 facts=facts)
+        self.hub.save(referral)
+        self.record_access(who, "refer", panel_type=type_id, record_refs=[key], now=now)
+        return referral
+
+    def refer_suggested(self, who: Requester, type_id: str, *,
+                        now: datetime | None = None) -> list[Referral]:
+        now = now or datetime.now(UTC)
+        self.require_coordinator(who, self.panel_type(type_id), "refer")
+        return [self.refer(who, type_id, s.case_agency, s.case_ref, triggers=s.triggers,
+                           now=now) for s in self.suggestions(type_id, now)]
+
+    def decide_referral(self, who: Requester, referral_id: str, *, accept: bool, reason: str,
+                        now: datetime | None = None) -> Referral:
+        now = now or datetime.now(UTC)
+        referral = self.referral(referral_id)
+        ptype = self.panel_type(referral.panel_type)
+        self.require_coordinator(who, ptype, "decide_referral")
+        if accept:
+            referral.accept(by=_who(who), reason=reason, at=now)
+        else:
+            referral.decline(by=_who(who), reason=reason, at=now)
+        self.hub.save(referral)
+        self.record_access(who, "decide_referral", panel_type=ptype.id,
+                           record_refs=[referral.case_key], now=now)
+        return referral
+
+    # -- meetings and agendas -----------------------------------------------------------------
+
+    def schedule(self, who: Requester, type_id: str, held_at: datetime, *,
+                 now: datetime | None = None) -> PanelMeeting:
+        now = now or datetime.now(UTC)
+        ptype = self.panel_type(type_id)
+        self.require_coordinator(who, ptype, "schedule")
+        meeting = PanelMeeting(panel_type=type_id, purpose=ptype.purpose, held_at=held_at,
+                               chair=ptype.chair, members=list(ptype.members),
+                               max_cases=ptype.max_cases, scheduled_by=_who(who), at=now)
+        self.hub.save(meeting)
+        self.record_access(who, "schedule", panel_type=type_id, meeting_id=str(meeting.id),
+                           now=now)
+        return meeting
+
+    def add_to_agenda(self, who: Requester, meeting_id: str,
+                      referral_ids: Iterable[str] | None = None, *,
+                      now: datetime | None = None) -> PanelMeeting:
+        """List accepted referrals (all of them, highest risk first, if none are named)."""
+        now = now or datetime.now(UTC)
+        meeting = self.meeting(meeting_id)
+        ptype = self.panel_type(meeting.panel_type)
+        self.require_coordinator(who, ptype, "agenda")
+        if referral_ids is None:
+            chosen = [r for r in self.referrals(ptype.id) if r.status == ACCEPTED]
+        else:
+            chosen = [self.referral(i) for i in referral_ids]
+        chosen.sort(key=lambda r: [-x for x in risk_rank(r.facts, r.triggers)])
+        changed: list[Any] = []
+        for referral in chosen:
+            if referral.panel_type != ptype.id:
+                raise DomainRefused("wrong-panel", f"referral {referral.id} is to "
+                                    f"{referral.panel_type}, not {ptype.id}")
+            if meeting.max_cases is not None and len(meeting.items) >= meeting.max_cases:
+                break
+            referral.list_on(meeting_id=str(meeting.id), at=now)
+            meeting.list_case(referral_id=str(referral.id), case_agency=referral.case_agency,
+                              case_ref=referral.case_ref,
+                              risk=risk_rank(referral.facts, referral.triggers),
+                              facts={**referral.facts, "triggers": referral.triggers,
+                                     "note": referral.note}, at=now)
+            changed.append(referral)
+        self.hub.save(meeting, *changed)
+        self.record_access(who, "agenda", panel_type=ptype.id, meeting_id=str(meeting.id),
+                           record_refs=[r.case_key for r in changed], now=now)
+        return meeting
+
+    def overdue_actions(self, meeting: PanelMeeting, today: date) -> list[dict[str, Any]]:
+        """Open actions from this panel's earlier meetings that are past their due date:
+        they surface on the next agenda."""
+        found = []
+        for earlier in self.meetings(meeting.panel_type):
+            if earlier.id == meeting.id or earlier.held_at >= meeting.held_at:
+                continue
+            for action in earlier.actions.values():
+                if is_overdue(action, today):
+                    found.append({**action, "meeting_id": str(earlier.id),
+                                  "meeting_held_at": earlier.held_at})
+        return sorted(found, key=lambda a: (a["due"], a["action_id"]))
+
+    def agenda(self, who: Requester, meeting_id: str, *,
+               now: datetime | None = None) -> dict[str, Any]:
+        now = now or datetime.now(UTC)
+        meeting = self.meeting(meeting_id)
+        ptype = self.panel_type(meeting.panel_type)
+        self.require_member(who, ptype, "agenda_view", meeting)
+        items = meeting.agenda
+        self.record_access(who, "agenda_view", panel_type=ptype.id, meeting_id=meeting_id,
+                           record_refs=[f"{i['case_agency']}/{i['case_ref']}" for i in items],
+                           now=now)
+        return {"meeting": meeting, "panel": ptype, "items": items,
+                "overdue_actions": self.overdue_actions(meeting, now.date())}
+
+    # -- packs ---------------------------------------------------------------------------------
+
+    def _disclose(self, who: Requester, meeting: PanelMeeting, ptype: PanelType,
+                  case_agency: str, case_ref: str, now: datetime) -> SharedView:
+        return disclose_case_view(
+            self.hub, self.engine, replace(who, acting_for=None), case_agency=case_agency,
+            case_ref=case_ref, purpose=ptype.purpose,
+            panel={"type": ptype.id, "meeting_id": str(meeting.id)}, now=now)
+
+    def pack(self, who: Requester, meeting_id: str, *,
+             now: datetime | None = None) -> list[PackEntry]:
+        """The requesting agency's pack: every case on the agenda, each view a disclosure
+        decided for that agency and this panel's purpose."""
+        now = now or datetime.now(UTC)
+        meeting = self.meeting(meeting_id)
+        ptype = self.panel_type(meeting.panel_type)
+        self.require_member(who, ptype, "pack", meeting)
+        entries = []
+        for item in meeting.agenda:
+            try:
+                shared = self._disclose(who, meeting, ptype, item["case_agency"],
+                                        item["case_ref"], now)
+            except CaseNotFound:
+                continue
+            entries.append(PackEntry(item, shared))
+        meeting.issue_pack(agency=who.agency, user=who.user,
+                           disclosure_ids=[e.shared.disclosure_id for e in entries],
+                           cases=[f"{e.item['case_agency']}/{e.item['case_ref']}"
+                                  for e in entries], at=now)
+        self.hub.save(meeting)
+        return entries
+
+    def pack_case(self, who: Requester, meeting_id: str, case_agency: str, case_ref: str, *,
+                  now: datetime | None = None) -> PackEntry:
+        """One case from the pack (a member opening it in the meeting): one disclosure."""
+        now = now or datetime.now(UTC)
+        meeting = self.meeting(meeting_id)
+        ptype = self.panel_type(meeting.panel_type)
+        self.require_member(who, ptype, "pack_case", meeting)
+        item = next((i for i in meeting.agenda if i["case_agency"] == case_agency
+                     and i["case_ref"] == case_ref), None)
+        if item is None:
+            raise PanelNotFound(f"{case_agency}/{case_ref} is not on this meeting's agenda")
+        return PackEntry(item, self._disclose(who, meeting, ptype, case_agency, case_ref, now))
+
+    # -- minutes, decisions, actions -------------------------------------------------------------
+
+    def _chair_meeting(self, who: Requester, meeting_id: str, page: str) -> PanelMeeting:
+        meeting = self.meeting(meeting_id)
+        self.require_coordinator(who, self.panel_type(meeting.panel_type), page)
+        return meeting
+
+    def record_minutes(self, who: Requester, meeting_id: str, text: str, *,
+                       now: datetime | None = None) -> PanelMeeting:
+        now = now or datetime.now(UTC)
+        meeting = self._chair_meeting(who, meeting_id, "minutes")
+        meeting.record_minutes(text=text, by=_who(who), at=now)
+        self.hub.save(meeting)
+        self.record_access(who, "minutes", panel_type=meeting.panel_type,
+                           meeting_id=meeting_id, now=now)
+        return meeting
+
+    def record_decision(self, who: Requester, meeting_id: str, case_agency: str, case_ref: str,
+                        text: str, *, now: datetime | None = None) -> PanelMeeting:
+        now = now or datetime.now(UTC)
+        meeting = self._chair_meeting(who, meeting_id, "decision")
+        meeting.record_decision(case_agency=case_agency, case_ref=case_ref, text=text,
+                                by=_who(who), at=now)
+        self.hub.save(meeting)
+        self.record_access(who, "decision", panel_type=meeting.panel_type,
+                           meeting_id=meeting_id, record_refs=[f"{case_agency}/{case_ref}"],
+                           now=now)
+        return meeting
+
+    def create_action(self, who: Requester, meeting_id: str, case_agency: str, case_ref: str,
+                      owner: str, description: str, due: date, *,
+                      now: datetime | None = None) -> dict[str, Any]:
+        now = now or datetime.now(UTC)
+        meeting = self._chair_meeting(who, meeting_id, "action")
+        action_id = f"A-{secrets.token_hex(4)}"
+        meeting.create_action(action_id=action_id, case_agency=case_agency, case_ref=case_ref,
+                              owner=owner, description=description, due=due, by=_who(who),
+                              at=now)
+        self.hub.save(meeting)
+        self.record_access(who, "action", panel_type=meeting.panel_type,
+                           meeting_id=meeting_id, record_refs=[f"{case_agency}/{case_ref}"],
+                           now=now)
+        return meeting.actions[action_id]
+
+    def set_action_status(self, who: Requester, meeting_id: str, action_id: str, status: str,
+                          note: str = "", *, now: datetime | None = None) -> dict[str, Any]:
+        now = now or datetime.now(UTC)
+        meeting = self.meeting(meeting_id)
+        ptype = self.panel_type(meeting.panel_type)
+        self.require_member(who, ptype, "action_status", meeting)
+        meeting.set_action_status(action_id=action_id, status=status, note=note, by=_who(who),
+                                  at=now)
+        self.hub.save(meeting)
+        self.record_access(who, "action_status", panel_type=ptype.id, meeting_id=meeting_id,
+                           now=now)
+        return meeting.actions[action_id]
+
+    def actions(self, who: Requester, *, now: datetime | None = None) -> list[dict[str, Any]]:
+        """The action tracker: actions of every panel the requester's agency sits on."""
+        now = now or datetime.now(UTC)
+        rows = []
+        for meeting in self.meetings():
+            if who.agency not in meeting.members:
+                continue
+            for action in meeting.actions.values():
+                rows.append({**action, "meeting_id": str(meeting.id),
+                             "panel_type": meeting.panel_type, "meeting_held_at": meeting.held_at,
+                             "overdue": is_overdue(action, now.date())})
+        rows.sort(key=lambda a: (not a["overdue"], a["due"], a["action_id"]))
+        self.record_access(who, "actions", record_refs=sorted(
+            {f"{a['case_agency']}/{a['case_ref']}" for a in rows}), now=now)
+        return rows
+
+    # -- the case timeline ---------------------------------------------------------------------
+
+    def panel_history(self, case_agency: str, case_ref: str, *,
+                      with_text: bool = False) -> list[dict[str, Any]]:
+        """A case's panel history as timeline entries ({"at", "agency", "what", ...}, the
+        shape of hub.views.timeline), oldest first. Free text (decisions, actions, reasons) only
+        when ``with_text``: the caller decides whether its reader may see panel records."""
+        key, entries = f"{case_agency}/{case_ref}", []
+        for r in self.referrals():
+            if r.case_key != key:
+                continue
+            entries.append({"at": _iso(r.referred_at), "agency": r.referred_by["agency"],
+                            "what": "panel_referral", "panel": r.panel_type,
+                            "source": r.source, "triggers": r.triggers,
+                            **({"note": r.note} if with_text else {})})
+            if r.decided_at is not None:
+                outcome = "declined" if r.status == DECLINED else "accepted"
+                entries.append({"at": _iso(r.decided_at), "agency": r.decided_by["agency"],
+                                "what": f"panel_referral_{outcome}", "panel": r.panel_type,
+                                **({"reason": r.decision_reason} if with_text else {})})
+        for m in self.meetings():
+            if not m.has_case(case_agency, case_ref):
+                continue
+            entries.append({"at": _iso(m.held_at), "agency": m.chair, "what": "panel_meeting",
+                            "panel": m.panel_type, "meeting_id": str(m.id)})
+            for d in m.decisions:
+                if (d["case_agency"], d["case_ref"]) == (case_agency, case_ref):
+                    entries.append({"at": _iso(d["at"]), "agency": d["by"]["agency"],
+                                    "what": "panel_decision", "panel": m.panel_type,
+                                    **({"text": d["text"]} if with_text else {})})
+            for a in m.actions.values():
+                if (a["case_agency"], a["case_ref"]) == (case_agency, case_ref):
+                    entries.append({"at": _iso(a["created_at"]), "agency": a["owner"],
+                                    "what": "panel_action", "panel": m.panel_type,
+                                    "due": a["due"].isoformat(), "status": a["status"],
+                                    **({"description": a["description"]} if with_text
+                                       else {})})
+        return sorted(entries, key=lambda e: e["at"])  # stable: ties keep the order above
+
+
+def _is_da(case: Case) -> bool:
+    return bool(case.flags.get("domestic_abuse")) or "domestic_abuse" in {
+        case.category, case.category_after_investigation}
+
+
+def _uuid(value: str, what: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise PanelNotFound(f"no {what} {value!r}") from None
