@@ -20,7 +20,9 @@ EVENT_TYPE = "incident.reported"
 
 def _party(partnership_key: bytes, role: str, name: str, dob: str) -> dict[str, Any]:
     return {"role": role, "match_key": matchkeys.person_key(partnership_key, name, dob),
-            "name": name, "date_of_birth": dob}
+            "name_key": matchkeys.name_key(partnership_key, name),
+            "dob_key": matchkeys.dob_key(partnership_key, dob), "name": name,
+            "date_of_birth": dob}
 
 
 def row_to_envelope(row: dict[str, str], *, agency: str, partnership_key: bytes,

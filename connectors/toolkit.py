@@ -158,7 +158,9 @@ def party(ctx: Context, record: dict[str, Any], role: str, name_field: str, dob_
     if not dob:
         raise MappingError(dob_field, f"{name_field} is given but the date of birth is missing")
     dob = birth_date(record, dob_field)
-    found = {"role": role, "match_key": matchkeys.person_key(ctx.partnership_key, name, dob),
+    key = ctx.partnership_key
+    found = {"role": role, "match_key": matchkeys.person_key(key, name, dob),
+             "name_key": matchkeys.name_key(key, name), "dob_key": matchkeys.dob_key(key, dob),
              "name": name, "date_of_birth": dob}
     found.update({k: v for k, v in extra.items() if v not in (None, "")})
     return found

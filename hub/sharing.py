@@ -99,7 +99,7 @@ def disclosure_record(requester: Requester, decision: Decision, fields: list[Vie
                     "policy_reasons": list(decision.reasons)}
     referral = None
     if panel:
-        referral = ":".join(str(panel[k]) for k in ("kind", "id") if panel.get(k)) or "panel"
+        referral = ":".join(str(panel[k]) for k in ("type", "id") if panel.get(k)) or "panel"
     return {
         "requester": {"user": requester.user, "agency": requester.agency,
                       "role": requester.role},

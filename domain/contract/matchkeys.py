@@ -48,3 +48,13 @@ def location_key(partnership_key: bytes, *, uprn: str | None = None, address: st
     if uprn:
         return _key(partnership_key, "uprn", uprn.strip())
     return _key(partnership_key, "address", normalise_address(address, postcode))
+
+
+def name_key(partnership_key: bytes, name: str) -> str:
+    """The name alone: lets the hub propose (never make) a match when dates of birth differ."""
+    return _key(partnership_key, "name", normalise_name(name))
+
+
+def dob_key(partnership_key: bytes, date_of_birth: date | str) -> str:
+    dob = date_of_birth.isoformat() if isinstance(date_of_birth, date) else date_of_birth
+    return _key(partnership_key, "dob", dob)

@@ -81,3 +81,19 @@ class AuditCheckpoints(Aggregate):
     def sign(self, seq: int, hash: str, signed_at: str, public_key: str,
              signature: str) -> None:
         self.last_seq = seq
+
+
+class Erasure(Aggregate):
+    """A person's data was erased by destroying their key; every projection must drop what it
+    derived about ``match_key``. Records nothing that identifies the person beyond the match
+    key (a pseudonym: an HMAC that cannot be reversed without the name, date of birth and the
+    partnership key)."""
+
+    @event("Completed")
+    def __init__(self, *, match_key: str, reason: str, requested_by: dict[str, str],
+                 erased_at: str, keys_destroyed: int) -> None:
+        self.match_key = match_key
+        self.reason = reason
+        self.requested_by = requested_by
+        self.erased_at = erased_at
+        self.keys_destroyed = keys_destroyed

@@ -9,21 +9,11 @@ Same DOB with a different name is not proposed: in a borough of 200,000 it is mo
 
 from __future__ import annotations
 
-from datetime import date
+from domain.contract.matchkeys import dob_key, name_key
 
-from domain.contract import matchkeys
+__all__ = ["SAME_NAME_DIFFERENT_DOB", "dob_key", "name_key", "possible_match"]
 
 SAME_NAME_DIFFERENT_DOB = "same_name_different_dob"
-
-
-def name_key(partnership_key: bytes, name: str) -> str:
-    # Belongs in domain/contract/matchkeys.py (proposed there in the issue-3 report).
-    return matchkeys._key(partnership_key, "name", matchkeys.normalise_name(name))
-
-
-def dob_key(partnership_key: bytes, date_of_birth: date | str) -> str:
-    dob = date_of_birth.isoformat() if isinstance(date_of_birth, date) else date_of_birth
-    return matchkeys._key(partnership_key, "dob", dob)
 
 
 def possible_match(a_name_key: str, a_dob_key: str | None, b_name_key: str,

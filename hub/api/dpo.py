@@ -17,6 +17,7 @@ from hub.application import PartnershipHub
 from hub.audit import actions, queries
 from hub.audit.chain import audit_trail
 from hub.audit.config import AuditConfig
+from hub.audit.erasure import ErasureUnavailable, erase_subject
 from hub.audit.verify import verify_configured
 from hub.settings import Settings
 from hub.sharing import AuditUnavailable, Requester
@@ -28,6 +29,12 @@ class OverrideReview(BaseModel):
     outcome: Literal["upheld", "not_upheld", "referred"] = Field(
         description=f"one of {', '.join(OVERRIDE_OUTCOMES)}")
     note: str = Field(min_length=1)
+
+
+class ErasureRequest(BaseModel):
+    match_key: str = Field(description="the person's match key (as in subject access reports)")
+    reason: str = Field(min_length=1, description="e.g. UK GDPR Art 17 request ref, or "
+                        "retention period ended")
 
 
 class SubjectAccessRelease(BaseModel):
@@ -115,6 +122,16 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
         except AuditUnavailable as exc:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+
+    @router.post("/erasures")
+    def erase(body: ErasureRequest, who: DPO) -> dict[str, Any]:
+        """Erase a person: destroy their key, so their name, date of birth, contact details
+        and address can no longer be read anywhere; the audit log keeps its record."""
+        try:
+            return erase_subject(hub, {"user": who.user, "agency": who.agency,
+                                       "role": who.role}, body.match_key, body.reason)
+        except ErasureUnavailable as exc:
+            raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, str(exc)) from exc
 
     @router.get("/partner-report")
     def partner_report(who: DPO, since: datetime | None = None,

@@ -182,13 +182,15 @@ class PanelService:
                 panel_type=ptype.id, meeting_id=str(meeting.id) if meeting else None)
 
     def require_coordinator(self, who: Requester, ptype: PanelType, page: str) -> None:
+        """The panel's coordinator: the role panel_chair at the chairing agency."""
         self.require_member(who, ptype, page)
-        if who.role not in COORDINATOR_ROLES:
+        if not self.is_coordinator(who, ptype):
             raise self._refuse(who, page, f"coordinating the {ptype.name} panel needs the "
-                               f"role panel_chair; you have {who.role!r}", panel_type=ptype.id)
+                               f"role panel_chair at {ptype.chair}, the chairing agency; you "
+                               f"are {who.role!r} at {who.agency}", panel_type=ptype.id)
 
     def is_coordinator(self, who: Requester, ptype: PanelType) -> bool:
-        return who.agency in ptype.members and who.role in COORDINATOR_ROLES
+        return who.agency == ptype.chair and who.role in COORDINATOR_ROLES
 
     # -- facts and triggers ---------------------------------------------------------------------
 
