@@ -20,7 +20,7 @@ import uuid
 from datetime import timedelta
 
 import psycopg
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Tracking
 
 from domain.generator import generate
@@ -71,7 +71,7 @@ def main() -> None:
             "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
             "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
             "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema,
-            "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": AESCipher.create_key(32)})
         started = time.perf_counter()
         refused = load(hub, year.envelopes)

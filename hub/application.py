@@ -7,12 +7,18 @@ disclosing go through here too, so every adapter (worker, API, CLI) shares one s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    ProcessRecorder,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.utils import get_topic
 
 from domain.contract.envelope import Envelope
@@ -20,6 +26,9 @@ from domain.model import Case, Disclosure, Incident, Person, ids
 from domain.model.person import RecordLink
 from domain.model.subjects import Location
 from hub.recorders import RECORDERS, RecordRefused
+
+CONFLICT_RETRIES = 5
+RefusalHandler = Callable[[int, RecordRefused], None]
 
 
 class UnitOfWork:
@@ -119,6 +128,38 @@ class PartnershipHub(Application[UUID]):
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    def record_batch(self, source: str, items: Sequence[tuple[int, Envelope]], *,
+                     last_offset: int, on_refused: RefusalHandler) -> int:
+        """Record a batch of verified events from one ``source`` (a topic partition) in one
+        transaction, with ``last_offset`` as its position; returns how many changed anything.
+
+        A refused event is reported to ``on_refused`` once and the batch is redone without it
+        (its in-memory changes are discarded with the unit of work). A conflict with another
+        writer is retried from what is stored; a batch already recorded is left alone.
+        """
+        refused: set[int] = set()
+        conflicts = 0
+        while True:
+            work = self.unit_of_work()
+            try:
+                for offset, envelope in items:
+                    if offset not in refused:
+                        current = offset
+                        work.record(envelope)
+            except RecordRefused as refusal:
+                refused.add(current)
+                on_refused(current, refusal)
+                continue
+            try:
+                work.commit(Tracking(source, last_offset))
+                return work.recorded
+            except IntegrityError:
+                if self.has_recorded(Tracking(source, last_offset)):
+                    return 0
+                conflicts += 1
+                if conflicts >= CONFLICT_RETRIES:
+                    raise
 
     def record_agency_event(self, envelope: Envelope, position: Tracking) -> int:
         """Apply one verified, valid agency event on its own (see UnitOfWork for batches)."""

@@ -78,4 +78,5 @@ def test_killed_worker_resumes_without_loss_or_duplicates(partnership: Partnersh
     assert len(stored) == EVENTS and not duplicates
     person = hub.person(envelopes[0].data["parties"][0]["match_key"])
     assert person is not None
-    assert len(person.links) == len(range(0, EVENTS, 150))  # each of its incidents linked exactly once
+    # each of its incidents linked exactly once
+    assert len(person.links) == len(range(0, EVENTS, 150))

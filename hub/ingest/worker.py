@@ -8,13 +8,14 @@ offsets only after the store has them, so a crash at any point neither loses nor
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -23,7 +24,7 @@ from kafka.structs import TopicPartition
 
 from domain.contract import schemas
 from domain.contract.envelope import Envelope, EnvelopeError, parse, verify
-from hub.application import PartnershipHub, UnitOfWork
+from hub.application import PartnershipHub
 from hub.ingest.deadletter import DeadLetterPublisher, dead_letter
 from hub.recorders import RecordRefused
 from hub.registry import Registry
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 
 AGENCY_TOPIC_PATTERN = r"^hub\.agency\..+"
 AGENCY_TOPIC_PREFIX = "hub.agency."
-CONFLICT_RETRIES = 5
 
 
 @dataclass
@@ -116,62 +116,53 @@ class IngestWorker:
 
     def handle_partition_batch(self, source: str, records: list[ConsumerRecord]) -> None:
         """Record one partition's share of a poll in a single transaction."""
-        refused: set[int] = set()
-        conflicts = 0
-        while True:
-            last = self.app.last_position(source)
-            fresh = [r for r in records if last is None or r.offset > last]
-            if not fresh:
-                self.counts.duplicates += len(records)
-                return
-            work = self.app.unit_of_work()
-            if not self._record_all(work, fresh, refused):
-                continue  # a refusal may have left changes in memory: redo without it
-            try:
-                work.commit(Tracking(source, fresh[-1].offset))
-            except IntegrityError:
-                # A redelivery already recorded, or another worker changed a shared aggregate
-                # (a person) first: look again at what is stored and redo the batch.
-                conflicts += 1
-                if conflicts >= CONFLICT_RETRIES:
-                    raise RuntimeError(
-                        f"batch for {source} conflicted {conflicts} times; stopping so that "
-                        "the group can reassign the partition") from None
-                continue
-            self.counts.duplicates += len(records) - len(fresh)
-            self.counts.handled += len(fresh)
-            self.counts.recorded += work.recorded
+        last = self.app.last_position(source)
+        fresh = [r for r in records if last is None or r.offset > last]
+        self.counts.duplicates += len(records) - len(fresh)
+        if not fresh:
             return
-
-    def _record_all(self, work: UnitOfWork, records: list[ConsumerRecord],
-                    refused: set[int]) -> bool:
-        """Apply each message not already refused; False if one is refused now."""
-        for record in records:
-            if record.offset in refused:
-                continue
-            raw: bytes = record.value or b""
-            topic_agency = record.topic.removeprefix(AGENCY_TOPIC_PREFIX)
-            envelope: Envelope | None = None
+        by_offset = {r.offset: r for r in fresh}
+        accepted: list[tuple[int, Envelope]] = []
+        for record in fresh:
             try:
-                envelope = parse(raw)
-                self._authenticate(envelope, topic_agency)
-                schemas.validate(envelope)
-                work.record(envelope)
-            except (EnvelopeError, RecordRefused) as refusal:
-                # Sent before the batch commits: a crash in between repeats a dead letter
-                # (each names its topic, partition and offset) rather than losing one.
-                self.deadletters.send(dead_letter(
-                    refusal.reason, str(refusal), topic=record.topic,
-                    partition=record.partition, offset=record.offset, agency=topic_agency,
-                    raw=raw, event_id=envelope.id if envelope else None))
-                refused.add(record.offset)
-                self.counts.dead_lettered += 1
-                self.counts.reasons[refusal.reason] = self.counts.reasons.get(refusal.reason,
-                                                                              0) + 1
-                log.warning("dead-lettered %s:%s@%s: %s", record.topic, record.partition,
-                            record.offset, refusal)
-                return False
-        return True
+                accepted.append((record.offset, self._accept(record)))
+            except EnvelopeError as refusal:
+                self._dead_letter(record, refusal)
+
+        def refused(offset: int, refusal: RecordRefused) -> None:
+            self._dead_letter(by_offset[offset], refusal)
+
+        try:
+            self.counts.recorded += self.app.record_batch(
+                source, accepted, last_offset=fresh[-1].offset, on_refused=refused)
+        except IntegrityError:
+            raise RuntimeError(f"batch for {source} kept conflicting with other writers; "
+                               "stopping so that the group can reassign the partition") from None
+        self.counts.handled += len(fresh)
+
+    def _accept(self, record: ConsumerRecord) -> Envelope:
+        """Parse, authenticate and validate, or raise EnvelopeError saying why not."""
+        envelope = parse(record.value or b"")
+        self._authenticate(envelope, record.topic.removeprefix(AGENCY_TOPIC_PREFIX))
+        schemas.validate(envelope)
+        return envelope
+
+    def _dead_letter(self, record: ConsumerRecord, refusal: EnvelopeError | RecordRefused
+                     ) -> None:
+        """Sent before the batch commits: a crash in between repeats a dead letter (each names
+        its topic, partition and offset) rather than losing one."""
+        raw: bytes = record.value or b""
+        event_id = None
+        with contextlib.suppress(EnvelopeError):
+            event_id = parse(raw).id
+        self.deadletters.send(dead_letter(
+            refusal.reason, str(refusal), topic=record.topic, partition=record.partition,
+            offset=record.offset, agency=record.topic.removeprefix(AGENCY_TOPIC_PREFIX),
+            raw=raw, event_id=event_id))
+        self.counts.dead_lettered += 1
+        self.counts.reasons[refusal.reason] = self.counts.reasons.get(refusal.reason, 0) + 1
+        log.warning("dead-lettered %s:%s@%s: %s", record.topic, record.partition, record.offset,
+                    refusal)
 
     def _authenticate(self, envelope: Envelope, topic_agency: str) -> None:
         if envelope.agency != topic_agency:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from hub.audit.queries import access_rows, disclosure_rows
 from hub.sharing import OverrideNotPermitted, Requester, disclose_case_view
-from tests.audit.conftest import ASK, CASE, Hub
+from tests.audit.conftest import CASE, Hub
 
 pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
 

@@ -9,13 +9,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import StoredEvent, Tracking
 from fastapi.testclient import TestClient
 
 from connectors.csv_cases import read_cases
 from connectors.csv_incidents import read_incidents
 from domain.model import ids
-from eventsourcing.persistence import Tracking
 from hub.application import PartnershipHub
 from hub.audit.queries import disclosure_rows
 from hub.views.case_view import build_case_view

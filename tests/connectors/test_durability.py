@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 
 from connectors.publisher import SpoolSender
 from connectors.registry import CONNECTORS

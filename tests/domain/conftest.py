@@ -10,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Tracking
 
 from domain.contract import matchkeys
@@ -36,7 +36,7 @@ def person(name: str, dob: str, role: str, *, with_name_key: bool = False) -> di
 def hub(tmp_path: Path) -> Iterator[PartnershipHub]:
     app = PartnershipHub(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                               "SQLITE_DBNAME": str(tmp_path / "hub.sqlite"),
-                              "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+                              "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
                               "CIPHER_KEY": AESCipher.create_key(32)})
     yield app
     app.close()
