@@ -4,7 +4,8 @@
 
 Prints the ingest rate (agency events/s through PartnershipHub.record_batch, the worker's own
 path: batches of 500 with their tracking record, one transaction each), then the time to build
-the person view and the location view from an empty start. Uses a throw-away schema, dropped at the end.
+the person view and the location view from an empty start. Uses a throw-away schema, dropped
+at the end.
 """
 
 from __future__ import annotations
