@@ -48,7 +48,9 @@ def to_envelope(record: dict[str, Any], ctx: Context) -> Envelope:
     version = version_of(record, "case_version")
     category = lookup(CASE_TYPES, record, "case_type", "case type")
     parties = [p for p in (
-        party(ctx, record, "complainant", "complainant_name", "complainant_dob"),
+        # The complainant is the tenant at the block address the case is recorded against.
+        party(ctx, record, "complainant", "complainant_name", "complainant_dob",
+              lives_at_location=True),
         party(ctx, record, "alleged_perpetrator", "perpetrator_name", "perpetrator_dob"),
     ) if p]
     loc = location(ctx, record, address="block_address", estate="estate")

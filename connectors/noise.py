@@ -41,7 +41,9 @@ def to_envelope(record: dict[str, Any], ctx: Context) -> Envelope:
     loc = location(ctx, record)
     if loc is None:
         raise MappingError("address", "a noise complaint needs an address, postcode or UPRN")
+    # The noise service records the complaint at the caller's home.
     complainant = party(ctx, record, "complainant", "complainant_name", "complainant_dob",
+                        lives_at_location=True,
                         anonymity_requested=optional(record, "anonymous").lower() in {"y", "yes"}
                         or None)
     noise_type = optional(record, "noise_type") or "unspecified"

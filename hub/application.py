@@ -22,7 +22,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from domain.contract.envelope import Envelope
-from domain.model import Case, Disclosure, Incident, Person, ids
+from domain.model import Case, Disclosure, Household, Incident, Person, ids
 from domain.model.person import RecordLink
 from domain.model.subjects import Location
 from hub.recorders import RECORDERS, RecordRefused
@@ -87,7 +87,7 @@ class PartnershipHub(Application[UUID]):
     # People, places and long cases gather many events: a snapshot every so often keeps a
     # cold read (a new worker, an API replica) from replaying all of them.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        Person: 50, Location: 50, Case: 50}
+        Person: 50, Location: 50, Household: 50, Case: 50}
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

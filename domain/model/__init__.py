@@ -3,9 +3,10 @@
 from domain.model.case import Case
 from domain.model.disclosure import Disclosure
 from domain.model.errors import DomainRefused
+from domain.model.household import Household
 from domain.model.incident import Incident
 from domain.model.person import Person, RecordLink
 from domain.model.subjects import Location, MatchProposal, NameIndex
 
-__all__ = ["Case", "Disclosure", "DomainRefused", "Incident", "Location", "MatchProposal",
-           "NameIndex", "Person", "RecordLink"]
+__all__ = ["Case", "Disclosure", "DomainRefused", "Household", "Incident", "Location",
+           "MatchProposal", "NameIndex", "Person", "RecordLink"]

@@ -1,4 +1,5 @@
-"""Subjects beside every record: the Location it happened at, and possible person matches.
+"""Subjects beside every record: the Location it happened at, the Household of the parties who
+live there, and possible person matches.
 
 Wraps the recorders of events that name places or people, so the incident and case recorders
 stay as they are. Possible matches are proposed (domain/rules/matching.py), never merged.
@@ -13,7 +14,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.contract.envelope import Envelope
-from domain.model import Location, MatchProposal, NameIndex
+from domain.model import Household, Location, MatchProposal, NameIndex
+from domain.model.household import household_id
 from domain.model.subjects import location_id, name_index_id, proposal_id
 from domain.rules.matching import possible_match
 from hub.recorders.base import Loader, Recorder, when
@@ -41,6 +43,13 @@ def with_subjects(kind: str, recorder: Recorder) -> Recorder:
                 estate=location.get("estate"))
             place.link(kind, owner, data["record"]["ref"])
             touched[place.id] = place
+            residents = [p for p in data.get("parties", []) if p.get("lives_at_location")]
+            if residents:
+                home = get(household_id(location["match_key"])) or Household(
+                    location_key=location["match_key"])
+                for resident in residents:
+                    home.note_resident(resident["match_key"], owner, data["record"]["ref"])
+                touched[home.id] = home
         at = when(data[RECORD_TIME[envelope.type]])
         parties = data.get("parties") or ([data["party"]] if "party" in data else [])
         for party in parties:
