@@ -79,6 +79,10 @@ def _add_audit_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     commands.add_parser("checkpoint", help="sign a checkpoint of the chain head now")
     keygen = commands.add_parser("keygen", help="create an audit signing key (Ed25519)")
     keygen.add_argument("--key-file", type=Path, required=True)
+    erase = commands.add_parser("erase", help="erase a person by destroying their key")
+    erase.add_argument("match_key")
+    erase.add_argument("--reason", required=True)
+    erase.add_argument("--by", required=True, help="the DPO's name, for the audit log")
 
 
 def _administer(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# kcat and jq: the non-Python publisher in tests/connectors (any Kafka client can publish).
+# kcat and jq: the non-Python publishers in tests/connectors (any Kafka client can publish);
+# chromium and its driver: the browser tests of the panel pages.
 need=()
-for tool in kcat jq; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+for tool in kcat jq chromium chromedriver; do
+    command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+need=("${need[@]/chromedriver/chromium-driver}")
 if ((${#need[@]})); then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq

@@ -24,6 +24,12 @@ def run(args: argparse.Namespace) -> int:
     config = AuditConfig.from_settings(settings)
     hub = open_hub(settings)
     try:
+        if args.sub == "erase":
+            from hub.audit.erasure import erase_subject
+            done = erase_subject(hub, {"user": args.by, "agency": "cli", "role": "dpo"},
+                                 args.match_key, args.reason)
+            print(f"erased: {done['keys_destroyed']} key(s) destroyed for {args.match_key}")
+            return 0
         if args.sub == "checkpoint":
             doc = audit_trail(hub, config).checkpoint()
             print(f"checkpoint signed at entry {doc['seq']} ({doc['hash']})")

@@ -214,6 +214,8 @@ class SealingTranscoder(Transcoder):
         return self._unseal(self.inner.decode(data))
 
     def __getattr__(self, name: str) -> Any:  # register_transcoding etc. reach the inner one
+        if name in {"inner", "keys"} or name.startswith("__"):
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     # -- sealing --------------------------------------------------------------------------------

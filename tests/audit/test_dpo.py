@@ -83,7 +83,8 @@ def test_searches_reports_subject_access_and_supplier_notifications(
     case = hub.app.case(CASE["agency"], CASE["ref"])
     assert case is not None
     victim = next(p["match_key"] for p in case.parties if p["role"] == "victim")
-    made = [share(hub, HOUSING), share(hub, HOUSING, "hccp", panel=PANEL), share(hub, GP, "safeguarding"),
+    made = [share(hub, HOUSING), share(hub, HOUSING, "hccp", panel=PANEL),
+            share(hub, GP, "safeguarding"),
             share(hub, POLICE, gateway_claims=[CRIME_CLAIM]),
             share(hub, GP, "safeguarding", override={"justification": WHY})]
     housing, hccp, refused, police, override = (m.disclosure_id for m in made)

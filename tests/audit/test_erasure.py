@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from eventsourcing.persistence import StoredEvent, Tracking
 from fastapi.testclient import TestClient
 
@@ -17,6 +18,7 @@ from connectors.csv_incidents import read_incidents
 from domain.model import ids
 from hub.application import PartnershipHub
 from hub.audit.queries import disclosure_rows
+from hub.cli import main
 from hub.views.case_view import build_case_view
 from hub.views.caseload import CaseloadView
 from hub.views.location_view import LocationView
@@ -156,3 +158,21 @@ def test_an_erased_person_cannot_be_read_anywhere_and_the_log_still_counts(
     assert len([r for r in disclosure_rows(hub.app) if quill in r["subjects"]]) == 4
     verified = api.get("/v1/dpo/audit/verify", headers=hub.headers("dpo")).json()
     assert verified["ok"], verified
+
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_erasure_from_the_command_line(hub: Hub, capsys: pytest.CaptureFixture[str]) -> None:
+    hub.record_samples()
+    case = hub.app.case("wcc-asb", "CASE-2026-0042")
+    assert case is not None
+    key = case.parties[0]["match_key"]
+    assert main(["audit", "erase", key, "--reason", "retention period ended",
+                 "--by", "the.dpo"]) == 0
+    assert "1 key(s) destroyed" in capsys.readouterr().out
+    fresh = hub.reopen()
+    erased = fresh.case("wcc-asb", "CASE-2026-0042")
+    assert erased is not None and erased.parties[0]["name"] is None
+    assert erased.parties[1]["name"] == "Jordan Fictional"
+    assert erased.location["address"] == "Flat 3 Example House"  # Jordan's record too
+    fresh.close()
+    assert main(["audit", "verify"]) == 0
