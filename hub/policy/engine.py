@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from hub.policy.decision import Decision
+from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
 
 _TIMESTAMP = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -99,3 +99,37 @@ def load_engine(opa_url: str | None = None, **options: Any) -> PolicyEngine:
     from hub.policy.regorus_engine import RegorusEngine
 
     return RegorusEngine(**options)
+
+
+class FailClosedEngine:
+    """What both engines share: check the input, evaluate, and turn any failure into a
+    deny-all decision that says why. Subclasses provide ``evaluate`` and the failure wording."""
+
+    name: str
+    bundle_revision: str
+    _error: str | None = None
+
+    def evaluate(self, policy_input: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def describe_failure(self, exc: Exception, malformed: bool) -> str:
+        raise NotImplementedError
+
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
+        def deny(*why: str) -> Decision:
+            return deny_all(policy_input, why, bundle_revision=self.bundle_revision,
+                            engine=self.name)
+
+        if self._error:
+            return deny(self._error)
+        problems = check_input(policy_input)
+        if problems:
+            return deny(*problems)
+        try:
+            result = self.evaluate(policy_input)
+            return from_result(result, policy_input, bundle_revision=self.bundle_revision,
+                               engine=self.name)
+        except MalformedResult as exc:
+            return deny(self.describe_failure(exc, malformed=True))
+        except Exception as exc:
+            return deny(self.describe_failure(exc, malformed=False))

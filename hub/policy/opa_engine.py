@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from opa_client import OpaClient
 
-from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
-from hub.policy.engine import check_input
+from hub.policy.engine import FailClosedEngine
 from policies import DATA_ROOT, Bundle, bundle
 
 POLICY_ID_PREFIX = "csp-hub"
@@ -37,7 +36,7 @@ def client_for(url: str, *, timeout: float, retries: int, token: str | None) -> 
     )
 
 
-class OpaEngine:
+class OpaEngine(FailClosedEngine):
     """PolicyEngine over an OPA server; pushes the bundle on first use and after a failure."""
 
     name = "opa"
@@ -94,33 +93,15 @@ class OpaEngine:
         )
         return response.get("result") if isinstance(response, dict) else None
 
-    def decide(self, policy_input: dict[str, Any]) -> Decision:
-        def deny(*why: str) -> Decision:
-            return deny_all(
-                policy_input, why, bundle_revision=self.bundle_revision, engine=self.name
-            )
-
-        if self._error:
-            return deny(self._error)
-        problems = check_input(policy_input)
-        if problems:
-            return deny(*problems)
-        try:
-            result = self.evaluate(policy_input)
-            return from_result(
-                result, policy_input, bundle_revision=self.bundle_revision, engine=self.name
-            )
-        except MalformedResult as exc:
-            # e.g. another deployment pushed a different bundle: push ours again next time
-            self._pushed = not self._push_wanted
-            return deny(f"OPA at {self.url} returned no usable decision: {exc}")
-        except Exception as exc:
-            self._pushed = not self._push_wanted
-            detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            return deny(
-                f"OPA at {self.url} unavailable or failed ({type(exc).__name__}: "
-                f"{str(detail)[:300]}): denied"
-            )
+    def describe_failure(self, exc: Exception, malformed: bool) -> str:
+        # Another deployment may have pushed a different bundle, or OPA restarted empty:
+        # push ours again before the next decision.
+        self._pushed = not self._push_wanted
+        if malformed:
+            return f"OPA at {self.url} returned no usable decision: {exc}"
+        detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return (f"OPA at {self.url} unavailable or failed ({type(exc).__name__}: "
+                f"{str(detail)[:300]}): denied")
 
     def close(self) -> None:
         if self._client is not None:

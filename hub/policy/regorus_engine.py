@@ -7,8 +7,7 @@ from typing import Any
 
 import regorus
 
-from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
-from hub.policy.engine import check_input
+from hub.policy.engine import FailClosedEngine
 from policies import DECISION_RULE, Bundle, bundle
 
 
@@ -28,7 +27,7 @@ def build_regorus(b: Bundle, *, with_tests: bool = False) -> regorus.Engine:
     return engine
 
 
-class RegorusEngine:
+class RegorusEngine(FailClosedEngine):
     """PolicyEngine over regorus, one loaded engine per thread.
 
     A regorus Engine holds the input between set_input and eval, and pyo3 marks it unsendable
@@ -62,26 +61,10 @@ class RegorusEngine:
         engine.set_input(policy_input)
         return engine.eval_rule(DECISION_RULE)
 
-    def decide(self, policy_input: dict[str, Any]) -> Decision:
-        def deny(*why: str) -> Decision:
-            return deny_all(
-                policy_input, why, bundle_revision=self.bundle_revision, engine=self.name
-            )
-
-        if self._error:
-            return deny(self._error)
-        problems = check_input(policy_input)
-        if problems:
-            return deny(*problems)
-        try:
-            result = self.evaluate(policy_input)
-            return from_result(
-                result, policy_input, bundle_revision=self.bundle_revision, engine=self.name
-            )
-        except MalformedResult as exc:
-            return deny(f"policy engine regorus returned no usable decision: {exc}")
-        except Exception as exc:
-            return deny(f"policy engine regorus failed: {type(exc).__name__}: {_first_line(exc)}")
+    def describe_failure(self, exc: Exception, malformed: bool) -> str:
+        if malformed:
+            return f"policy engine regorus returned no usable decision: {exc}"
+        return f"policy engine regorus failed: {type(exc).__name__}: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:
