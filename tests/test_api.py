@@ -152,3 +152,30 @@ def test_nothing_is_released_when_the_disclosure_cannot_be_recorded(
     assert "Alex" not in locked.text
     assert after.status_code == 200  # the hub recovers once the store is writable again
     assert [row["disclosure_id"] for row in log] == [after.json()["disclosure_id"]]
+
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_break_glass_needs_the_role_and_a_justification_and_awaits_dpo_review(
+        partnership: Partnership) -> None:
+    hub = ingest_demo_case(partnership)
+    urgent = {**ASK, "purpose": "safeguarding",
+              "override": {"justification": "Child at immediate risk tonight; duty manager "
+                                            "authorised release pending a gateway"}}
+    with TestClient(create_app(partnership.settings, hub, load_engine())) as test_client:
+        not_allowed = test_client.post("/v1/case-views", json=urgent,
+                                       headers=headers(partnership, "wcc-housing"))
+        terse = test_client.post("/v1/case-views",
+                                 json={**urgent, "override": {"justification": "urgent"}},
+                                 headers=headers(partnership, "gp-practice-x"))
+        broken = test_client.post("/v1/case-views", json=urgent,
+                                  headers=headers(partnership, "gp-practice-x", "dr.duty"))
+        waiting = test_client.get("/v1/dpo/overrides", headers=headers(partnership, "dpo"))
+
+    assert not_allowed.status_code == 403 and "HUB_OVERRIDE_ROLES" in not_allowed.text
+    assert terse.status_code == 403 and "justification" in terse.text
+    assert broken.status_code == 200, broken.text
+    assert broken.json()["override"] is True
+    assert broken.json()["view"]["case"]["party"]["0"]["name"] == "Alex Sample"
+    assert waiting.status_code == 200
+    pending = [row["disclosure_id"] for row in waiting.json()]
+    assert pending == [broken.json()["disclosure_id"]]

@@ -11,13 +11,19 @@ from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
 
 from hub.api.auth import RegistryCache, requester, require_role
-from hub.api.dpo import dpo_router
+from hub.api.dpo import dpo_router, logged
 from hub.api.notifications import notifications_router
 from hub.api.panels import panels_router
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
-from hub.sharing import AuditUnavailable, CaseNotFound, Requester, disclose_case_view
+from hub.sharing import (
+    AuditUnavailable,
+    CaseNotFound,
+    OverrideNotPermitted,
+    Requester,
+    disclose_case_view,
+)
 from hub.web import session_options, web_router
 
 
@@ -36,11 +42,18 @@ class GatewayClaim(BaseModel):
     police_agreement: bool = False
 
 
+class Override(BaseModel):
+    justification: str = Field(description="why the data must be released although the "
+                                           "policy would withhold it; reviewed by the DPO")
+
+
 class CaseViewRequest(BaseModel):
     case: CaseRef
     purpose: str = Field(description="why the data is needed, e.g. asb_case_management, marac")
     acting_for: str | None = Field(None, description="the party your work is for, if any")
     gateway_claims: list[GatewayClaim] = []
+    override: Override | None = Field(None, description="break-glass release (roles in "
+                                                        "HUB_OVERRIDE_ROLES only)")
 
 
 def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) -> FastAPI:
@@ -67,7 +80,10 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
             shared = disclose_case_view(
                 hub, engine, replace(who, acting_for=body.acting_for),
                 case_agency=body.case.agency, case_ref=body.case.ref, purpose=body.purpose,
-                gateway_claims=[c.model_dump() for c in body.gateway_claims])
+                gateway_claims=[c.model_dump() for c in body.gateway_claims],
+                override=body.override.model_dump() if body.override else None)
+        except OverrideNotPermitted as exc:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
         except CaseNotFound as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
         except AuditUnavailable as exc:
@@ -86,16 +102,18 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
         return JSONResponse({
             **answer, "agreement": decision.agreement, "gateways": list(decision.gateways),
             "consent_ids": list(decision.consent_ids), "reasons": list(decision.reasons),
-            "withheld": [{"field": path, "reason": reason}
-                         for path, reason in sorted(decision.withheld.items())],
+            "override": shared.override,
+            "withheld": [] if shared.override else [
+                {"field": path, "reason": reason}
+                for path, reason in sorted(decision.withheld.items())],
             "view": shared.released})
 
     @api.get("/v1/disclosures", tags=["data protection"])
-    def disclosures(_: Annotated[Requester, Depends(require_role("dpo"))],
+    def disclosures(who: Annotated[Requester, Depends(require_role("dpo"))],
                     limit: int = 100) -> list[dict[str, Any]]:
-        """The disclosure log, newest last (data protection officers only)."""
-        rows = [_disclosure_row(e) for e in hub.disclosures()]
-        return rows[-limit:]
+        """The disclosure log, newest last (data protection officers only; itself logged)."""
+        rows = [_disclosure_row(e) for e in hub.disclosures()][-limit:]
+        return logged(hub, who, "dpo.disclosures", {"limit": limit}, rows)
 
     api.include_router(dpo_router(settings, hub))
     api.include_router(notifications_router(hub))
