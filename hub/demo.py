@@ -3,7 +3,8 @@
 Starts the embedded broker, the worker and the API; two agencies (police and the council's
 ASB team) publish records about the same person through the real connector command; then a
 housing officer asks for the case and sees the merged, policy-checked view, a GP practice
-outside the sharing agreement is refused, and the DPO reads both disclosures.
+outside the sharing agreement is refused, the DPO reads both disclosures, and the signed audit
+chain is checkpointed and verified.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 
 import httpx
 
+from hub.audit.chain import audit_trail
+from hub.audit.config import AuditConfig
+from hub.audit.verify import verify_configured
 from hub.broker import EmbeddedBroker
 from hub.ingest.topics import ensure_topics
 from hub.ingest.worker import AGENCY_TOPIC_PREFIX, IngestWorker
@@ -115,6 +119,10 @@ def run(data_dir: Path | None = None) -> int:
                       f"purpose={row['purpose']} allowed={row['allowed']} "
                       f"released={len(row['released'])} withheld={len(row['withheld'])} "
                       f"bundle={row['bundle_revision'][:12]}")
+        trail = audit_trail(hub, AuditConfig.from_settings(settings))
+        trail.checkpoint()
+        print("\n== hub audit verify")
+        print(verify_configured(hub, AuditConfig.from_settings(settings)).summary())
         stop.set()
         thread.join(10)
         worker.close()
