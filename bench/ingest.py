@@ -7,15 +7,15 @@ bare kafka-python consumer reading the same topic, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
+from eventsourcing.cryptography import AESCipher
 from kafka import KafkaConsumer, TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,9 +29,8 @@ from hub.ingest.topics import ensure_topics
 from hub.ingest.worker import IngestWorker
 from hub.registry import Registry
 from hub.settings import Settings
+from tests.stores import scratch_schema
 from tests.test_worker_crash import incident_rows
-
-POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 
 
 def bare_consumer_rate(bootstrap: str, topic: str, expected: int) -> float:
@@ -50,24 +49,16 @@ def bare_consumer_rate(bootstrap: str, topic: str, expected: int) -> float:
     return rate
 
 
-def store_env(kind: str, data_dir: Path) -> tuple[dict[str, str], str | None]:
-    env = {"HUB_DATA_DIR": str(data_dir), "HUB_CIPHER_KEY": secrets.token_urlsafe(32)}
-    if kind == "sqlite":
-        return env, None
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    env.update({"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
-                "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
-                "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "",
-                "POSTGRES_SCHEMA": schema})
-    return env, schema
-
-
 def hub_rate(kind: str, bootstrap: str, registry: Registry, expected: int, work: Path) -> float:
-    env, schema = store_env(kind, work / kind)
-    from eventsourcing.cryptography import AESCipher
-    env["HUB_CIPHER_KEY"] = AESCipher.create_key(num_bytes=32)
+    env = {"HUB_DATA_DIR": str(work / kind), "HUB_CIPHER_KEY": AESCipher.create_key(32)}
+    with contextlib.ExitStack() as stack:
+        if kind == "postgres":
+            env.update(stack.enter_context(scratch_schema("bench")))
+        return _hub_rate(kind, env, bootstrap, registry, expected)
+
+
+def _hub_rate(kind: str, env: dict[str, str], bootstrap: str, registry: Registry,
+              expected: int) -> float:
     settings = Settings.from_env({**env, "HUB_KAFKA_BOOTSTRAP": bootstrap,
                                   "HUB_CONSUMER_GROUP": f"bench-{kind}",
                                   "HUB_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
@@ -92,9 +83,7 @@ def hub_rate(kind: str, bootstrap: str, registry: Registry, expected: int, work:
     stop.set()
     thread.join(15)
     worker.close()
-    if schema:
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    hub.close()
     return rate
 
 

@@ -15,11 +15,14 @@ view in every pack a policy decision plus a recorded disclosure).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.stores
+
 from datetime import timedelta
 
-import psycopg
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Tracking
 
@@ -31,6 +34,7 @@ from hub.panels.service import PanelService, risk_rank
 from hub.policy import load_engine
 from hub.recorders import RecordRefused
 from hub.sharing import Requester
+from tests.stores import scratch_schema
 
 
 def load(hub: PartnershipHub, envelopes: list, batch: int = 500) -> int:  # type: ignore[type-arg]
@@ -63,15 +67,9 @@ def main() -> None:
 
     year = generate(args.seed, args.scale)
     print(f"generated {len(year.envelopes):,} agency events (scale {args.scale})", flush=True)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
+    with scratch_schema("bench", args.dsn) as postgres:
         hub = PartnershipHub(env={
-            "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
-            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
-            "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema,
-            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            **postgres, "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": AESCipher.create_key(32)})
         started = time.perf_counter()
         refused = load(hub, year.envelopes)
@@ -132,9 +130,6 @@ def main() -> None:
         print(f"total: {total:.2f}s to build a {len(meeting.items)}-case MARAC agenda with "
               f"packs for {len(members)} agencies ({per_view:.0f} ms per disclosed case view)")
         hub.close()
-    finally:
-        with psycopg.connect(args.dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,12 @@ at the end.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-import uuid
+from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.stores
+
 from eventsourcing.cryptography import AESCipher
 
 from domain.generator import AGENCY_KINDS, generate
@@ -22,6 +24,7 @@ from hub.application import PartnershipHub
 from hub.views.location_view import LocationView
 from hub.views.person_view import PersonView
 from hub.views.projections import Progress
+from tests.stores import scratch_schema
 
 BATCH = 500
 
@@ -38,15 +41,9 @@ def main() -> None:
     print(f"generated {len(year.envelopes):,} envelopes (scale {args.scale}) in "
           f"{time.perf_counter() - started:.1f}s: {year.counts}", flush=True)
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
+    with scratch_schema("bench", args.dsn) as postgres:
         hub = PartnershipHub(env={
-            "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
-            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
-            "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema,
-            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            **postgres, "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": AESCipher.create_key(32)})
         refused: list[int] = []
         started = time.perf_counter()
@@ -85,9 +82,6 @@ def main() -> None:
               f"{len(people.view.links):,} people in {time.perf_counter() - started:.2f}s "
               f"({flagged:,} repeat victims)", flush=True)
         hub.close()
-    finally:
-        with psycopg.connect(args.dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

@@ -6,17 +6,14 @@ test sees another's topics. Store-backed tests run on both SQLite and PostgreSQL
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.cryptography import AESCipher
@@ -28,9 +25,8 @@ from hub.ingest.topics import ensure_topics
 from hub.ingest.worker import AGENCY_TOPIC_PREFIX, IngestWorker
 from hub.registry import Registry
 from hub.settings import Settings
+from tests.stores import scratch_schema
 
-POSTGRES_DSN = os.environ.get("HUB_TEST_POSTGRES_DSN",
-                              "host=127.0.0.1 port=5432 dbname=test user=postgres")
 FAST_CONSUMER = {"max_poll_interval_ms": 5000, "session_timeout_ms": 6000,
                  "heartbeat_interval_ms": 1000}
 PUBLISHING_AGENCIES = ("met-police", "wcc-asb")
@@ -42,12 +38,6 @@ def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
         yield running
 
 
-def _postgres_env(schema: str) -> dict[str, str]:
-    return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
-            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
-            "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema, "POSTGRES_LOCK_TIMEOUT": "5"}
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     """Environment variables selecting the event store, as an operator would set them."""
@@ -56,14 +46,8 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[s
     if request.param == "sqlite":
         yield env
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield {**env, **_postgres_env(schema)}
-    finally:
-        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with scratch_schema() as postgres:
+        yield {**env, **postgres}
 
 
 @dataclass

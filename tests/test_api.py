@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,7 +14,8 @@ from connectors.publisher import AgencyPublisher
 from hub.api import create_app
 from hub.policy import load_engine
 from hub.runtime import ApiServer
-from tests.conftest import POSTGRES_DSN, Partnership, wait_until
+from tests.conftest import Partnership, wait_until
+from tests.stores import store_locked
 from tests.test_ingest import SAMPLES, publish_samples
 
 ASK = {"case": {"agency": "wcc-asb", "ref": "CASE-2026-0042"}, "purpose": "asb_case_management"}
@@ -114,33 +112,13 @@ def test_unknown_case_is_404_and_discloses_nothing(client: TestClient,
     assert log.json() == []
 
 
-@contextmanager
-def audit_store_locked(partnership: Partnership) -> Iterator[None]:
-    """Really lock the store against writes from another connection (reads still work)."""
-    env = partnership.settings.store_env
-    if env["PERSISTENCE_MODULE"].endswith("sqlite"):
-        conn = sqlite3.connect(env["SQLITE_DBNAME"])
-        conn.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.close()
-        return
-    with psycopg.connect(POSTGRES_DSN) as conn:
-        conn.execute(f"LOCK TABLE {env['POSTGRES_SCHEMA']}.partnershiphub_events "
-                     "IN EXCLUSIVE MODE")
-        yield
-        conn.rollback()
-
-
 def test_nothing_is_released_when_the_disclosure_cannot_be_recorded(
         partnership: Partnership) -> None:
     partnership.settings.store_env["SQLITE_LOCK_TIMEOUT"] = "1"
     partnership.settings.store_env["POSTGRES_LOCK_TIMEOUT"] = "1"
     hub = ingest_demo_case(partnership)
     with TestClient(create_app(partnership.settings, hub, load_engine())) as test_client:
-        with audit_store_locked(partnership):
+        with store_locked(partnership.settings):
             locked = test_client.post("/v1/case-views", json=ASK,
                                       headers=headers(partnership, "wcc-housing"))
         after = test_client.post("/v1/case-views", json=ASK,

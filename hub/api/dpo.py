@@ -5,6 +5,8 @@ chain's verification. Every read is itself logged as an access event before it i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -39,6 +41,19 @@ class ErasureRequest(BaseModel):
 
 class SubjectAccessRelease(BaseModel):
     note: str = Field("", description="why the crime exemption no longer applies")
+
+
+@contextmanager
+def refusals_as_http() -> Iterator[None]:
+    """A DPO action refused: no such disclosure, not allowed in its state, or not loggable."""
+    try:
+        yield
+    except actions.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except actions.Invalid as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except AuditUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
 
 
 def logged(app: PartnershipHub, who: Requester, action: str, query: dict[str, Any],
@@ -93,15 +108,9 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     @router.post("/overrides/{disclosure_id}/review")
     def review(disclosure_id: str, body: OverrideReview, who: DPO) -> dict[str, Any]:
         """Record the DPO's review of an override (an event on the disclosure)."""
-        try:
+        with refusals_as_http():
             return actions.review_override(hub, who, disclosure_id, outcome=body.outcome,
                                            note=body.note)
-        except actions.NotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-        except actions.Invalid as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-        except AuditUnavailable as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
 
     @router.get("/subject-access/{person}")
     def subject_access(person: str, who: DPO) -> dict[str, Any]:
@@ -114,14 +123,8 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     @router.post("/subject-access/{disclosure_id}/release")
     def release(disclosure_id: str, body: SubjectAccessRelease, who: DPO) -> dict[str, Any]:
         """Let a held-back disclosure appear in subject access reports (an event)."""
-        try:
+        with refusals_as_http():
             return actions.release_for_subject_access(hub, who, disclosure_id, note=body.note)
-        except actions.NotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-        except actions.Invalid as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-        except AuditUnavailable as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
 
     @router.post("/erasures")
     def erase(body: ErasureRequest, who: DPO) -> dict[str, Any]:

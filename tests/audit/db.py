@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -12,7 +10,8 @@ from uuid import UUID
 import psycopg
 
 from hub.settings import Settings
-from tests.conftest import POSTGRES_DSN
+from tests.stores import POSTGRES_DSN
+from tests.stores import store_locked as store_locked  # used by the audit tests as db.store_locked
 
 
 def is_sqlite(settings: Settings) -> bool:
@@ -67,21 +66,3 @@ def raw_bytes(settings: Settings) -> bytes:
                     chunks.append(bytes(value) if isinstance(value, bytes | memoryview)
                                   else str(value).encode())
     return b"\n".join(chunks)
-
-
-@contextmanager
-def store_locked(settings: Settings) -> Iterator[None]:
-    """Really lock the store against writes from another connection (reads still work)."""
-    if is_sqlite(settings):
-        conn = sqlite3.connect(settings.store_env["SQLITE_DBNAME"])
-        conn.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.close()
-        return
-    with psycopg.connect(POSTGRES_DSN) as conn:
-        conn.execute(f"LOCK TABLE {_pg_table(settings)} IN EXCLUSIVE MODE")
-        yield
-        conn.rollback()

@@ -69,7 +69,7 @@ def decoded_store(app: PartnershipHub, settings: Any) -> str:
     else:
         import psycopg
 
-        from tests.conftest import POSTGRES_DSN
+        from tests.stores import POSTGRES_DSN
         schema = settings.store_env["POSTGRES_SCHEMA"]
         with psycopg.connect(POSTGRES_DSN) as conn:
             tables = [r[0] for r in conn.execute(

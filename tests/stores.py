@@ -1,0 +1,56 @@
+"""Real stores for tests and benchmarks: a scratch PostgreSQL schema, and a real write lock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from hub.settings import Settings
+
+POSTGRES_DSN = os.environ.get("HUB_TEST_POSTGRES_DSN",
+                              "host=127.0.0.1 port=5432 dbname=test user=postgres")
+
+
+def postgres_env(schema: str) -> dict[str, str]:
+    """The eventsourcing variables for the local PostgreSQL, in ``schema``."""
+    return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "test",
+            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
+            "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema, "POSTGRES_LOCK_TIMEOUT": "5"}
+
+
+@contextmanager
+def scratch_schema(prefix: str = "t", dsn: str = POSTGRES_DSN) -> Iterator[dict[str, str]]:
+    """A new empty schema for one test or benchmark run, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield postgres_env(schema)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def store_locked(settings: Settings) -> Iterator[None]:
+    """Really lock the store against writes from another connection (reads still work)."""
+    env = settings.store_env
+    if env["PERSISTENCE_MODULE"].endswith("sqlite"):
+        conn = sqlite3.connect(env["SQLITE_DBNAME"])
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            conn.rollback()
+            conn.close()
+        return
+    with psycopg.connect(POSTGRES_DSN) as conn:
+        conn.execute(f"LOCK TABLE {env['POSTGRES_SCHEMA']}.partnershiphub_events "
+                     "IN EXCLUSIVE MODE")
+        yield
+        conn.rollback()
