@@ -1,9 +1,9 @@
-"""Reading back the hub's dead letters for one agency (topic ``hub.deadletter``, keyed by agency).
+"""Reading back the hub's dead letters for one agency, from its own topic
+``hub.deadletter.<agency>`` (no agency can read another's: docs/envelope.md, "Dead letters").
 
-The hub writes a JSON dead letter ``{reason, message, topic, partition, offset, agency,
-event_id, original, ...}`` for every message it would not accept. This reads the topic from the
-beginning to its current end, without joining a consumer group (so it never moves anyone's
-offsets), and keeps the letters whose key is the agency.
+Each letter says why a message was refused and where the original is (topic, partition,
+offset), with its size, SHA-256 and first 4 KiB. This reads the topic from the beginning to its
+current end, without joining a consumer group (so it never moves anyone's offsets).
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from typing import Any
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-DEADLETTER_TOPIC = "hub.deadletter"
+from domain.contract.deadletter import deadletter_topic
 
 
-def read_deadletters(bootstrap_servers: str, agency: str, *, topic: str = DEADLETTER_TOPIC,
-                     timeout: float = 60.0, idle: float = 1.5) -> Iterator[dict[str, Any]]:
-    """Every dead letter for ``agency``, oldest first per partition.
+def read_deadletters(bootstrap_servers: str, agency: str, *, timeout: float = 60.0,
+                     idle: float = 1.5) -> Iterator[dict[str, Any]]:
+    """Every dead letter for ``agency``, oldest first.
 
     Reads until nothing more arrives for ``idle`` seconds (or ``timeout``): the end is found by
     reading, not by asking for end offsets, which some Kafka-protocol brokers report per batch.
     """
+    topic = deadletter_topic(agency)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None,
                              enable_auto_commit=False, auto_offset_reset="earliest")
     try:
@@ -35,7 +36,6 @@ def read_deadletters(bootstrap_servers: str, agency: str, *, topic: str = DEADLE
             return
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
-        wanted = agency.encode()
         deadline = time.monotonic() + timeout
         idle_since = time.monotonic()
         while time.monotonic() - idle_since < idle and time.monotonic() < deadline:
@@ -44,8 +44,7 @@ def read_deadletters(bootstrap_servers: str, agency: str, *, topic: str = DEADLE
                 idle_since = time.monotonic()
             for records in batch.values():
                 for record in records:
-                    if record.key == wanted:
-                        yield json.loads(record.value)
+                    yield json.loads(record.value)
     finally:
         consumer.close()
 
@@ -53,4 +52,6 @@ def read_deadletters(bootstrap_servers: str, agency: str, *, topic: str = DEADLE
 def describe(letter: dict[str, Any]) -> str:
     where = f"{letter.get('topic')}:{letter.get('partition')}@{letter.get('offset')}"
     return (f"{letter.get('refused_at', '')}  {letter.get('reason')}  "
-            f"event={letter.get('event_id') or '-'}  at {where}\n    {letter.get('message')}")
+            f"event={letter.get('event_id') or '-'}  at {where} "
+            f"({letter.get('original_bytes')} bytes, sha256 {letter.get('original_sha256')})"
+            f"\n    {letter.get('message')}")

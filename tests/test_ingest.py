@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient
 
 from connectors.csv_incidents import read_incidents
+from connectors.deadletters import read_deadletters
 from connectors.publisher import AgencyPublisher, agency_topic
-from domain.contract.envelope import new_envelope, sign
+from domain.contract.deadletter import (
+    EXCERPT_BYTES,
+    MAX_DEADLETTER_BYTES,
+    UNKNOWN_AGENCY_TOPIC,
+    DeadLetter,
+)
+from domain.contract.envelope import Envelope, new_envelope, sign
 from domain.model import Incident
-from tests.conftest import Partnership, wait_until
+from hub.application import PartnershipHub
+from hub.ingest.worker import IngestWorker
+from tests.conftest import FAST_CONSUMER, Partnership, wait_until
 from tests.kafka_helpers import read_topic
 
 SAMPLES = Path(__file__).parents[1] / "hub" / "demo_data"
@@ -74,7 +88,7 @@ def test_republished_records_change_nothing_and_a_new_worker_resumes(
     late = read_incidents(SAMPLES / "wcc-asb-incidents.csv", agency="wcc-asb",
                           partnership_key=partnership.partnership_key)
     envelope = next(late)
-    changed = replace(envelope, id="wcc-asb:late:1",
+    changed = replace(envelope, id="wcc-asb:incident.reported:ASB-9:v1",
                       data={**envelope.data, "record": {"ref": "ASB-9", "version": 1}})
     with AgencyPublisher(bootstrap, "wcc-asb", partnership.agency_keys["wcc-asb"]) as publisher:
         publisher.publish([changed])
@@ -90,8 +104,7 @@ def test_bad_input_is_dead_lettered_with_a_reason_and_the_stream_continues(
     bootstrap = partnership.settings.bootstrap_servers
     assert bootstrap
     police_key = partnership.agency_keys["met-police"]
-    good = next(read_incidents(SAMPLES / "met-police-incidents.csv", agency="met-police",
-                               partnership_key=partnership.partnership_key))
+    good = first_police_incident(partnership)
     unknown_type = new_envelope(event_id="met-police:x:1", source="urn:t",
                                 event_type="incident.deleted", subject="s",
                                 agency="met-police", data={})
@@ -114,6 +127,7 @@ def test_bad_input_is_dead_lettered_with_a_reason_and_the_stream_continues(
         (police, good.to_bytes()),  # unsigned
         (agency_topic("nobody"), sign(stranger, police_key).to_bytes()),
         (police, impostor.to_bytes()),
+        (agency_topic("wcc-asb"), b"\xff not text"),
         (police, sign(good, police_key).to_bytes()),  # the one good event, last
     ):
         producer.send(topic, key=b"k", value=raw)
@@ -123,15 +137,111 @@ def test_bad_input_is_dead_lettered_with_a_reason_and_the_stream_continues(
     with partnership.running_worker(hub) as worker:
         wait_until(lambda: hub.incident("met-police", "MP-24-0001") is not None,
                    what="the good event after the bad ones")
-        wait_until(lambda: worker.counts.dead_lettered == 7, what="7 dead letters")
-    letters = read_topic(bootstrap, partnership.settings.deadletter_topic, expected=7)
+        wait_until(lambda: worker.counts.dead_lettered == 8, what="8 dead letters")
+    # Each agency reads its own letters only; a topic no agency owns is the operator's.
+    letters = read_topic(bootstrap, "hub.deadletter.met-police", expected=6)
     reasons = sorted(letter["reason"] for letter in letters)
     assert reasons == sorted(["malformed-json", "unknown-type", "schema-invalid",
-                              "bad-signature", "bad-signature", "unknown-agency",
-                              "agency-mismatch"])
+                              "bad-signature", "bad-signature", "agency-mismatch"])
+    [unowned] = read_topic(bootstrap, UNKNOWN_AGENCY_TOPIC, expected=1)
+    assert unowned["reason"] == "unknown-agency"
+    assert "hub agencies register nobody" in unowned["message"]
+    [asb] = read_topic(bootstrap, "hub.deadletter.wcc-asb", expected=1)
+    assert asb["reason"] == "malformed-json" and asb["excerpt_encoding"] == "base64"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    assert "hub.deadletter.nobody" not in admin.list_topics()
+    admin.close()
     by_reason = {letter["reason"]: letter for letter in letters}
-    assert "hub agencies register nobody" in by_reason["unknown-agency"]["message"]
     assert "occurred_at" in by_reason["schema-invalid"]["message"]
-    assert by_reason["malformed-json"]["original"] == "{this is not json"
-    assert json.loads(by_reason["unknown-type"]["original"])["type"] == "incident.deleted"
+    assert by_reason["malformed-json"]["excerpt"] == "{this is not json"
+    assert json.loads(by_reason["unknown-type"]["excerpt"])["type"] == "incident.deleted"
     assert reported_count(hub) == 1
+
+
+def first_police_incident(partnership: Partnership, index: int = 0) -> Envelope:
+    found = read_incidents(SAMPLES / "met-police-incidents.csv", agency="met-police",
+                           partnership_key=partnership.partnership_key)
+    return list(found)[index]
+
+
+@contextmanager
+def worker_thread(partnership: Partnership, hub: PartnershipHub
+                  ) -> Iterator[tuple[IngestWorker, threading.Thread]]:
+    """A worker whose thread the test can watch: it must still be running at the end."""
+    worker = IngestWorker(partnership.settings, hub, consumer_options=FAST_CONSUMER)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield worker, thread
+    finally:
+        stop.set()
+        thread.join(15)
+        worker.close()
+
+
+def test_a_5mb_message_and_a_100000_deep_value_are_dead_lettered_and_the_partition_flows(
+        partnership: Partnership) -> None:
+    """The probes that stopped a partition for good: each is refused with a bounded dead letter,
+    and a valid event published after them on the same partition is recorded."""
+    hub = partnership.open_hub()
+    bootstrap = partnership.settings.bootstrap_servers
+    assert bootstrap
+    key = partnership.agency_keys["met-police"]
+    good = first_police_incident(partnership)
+    huge = sign(replace(good, data={**good.data, "summary": "x" * (5 * 1024 * 1024)}), key)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    # Tansu takes messages of this size as it is; kafka-python's producer refuses anything over
+    # 1 MiB unless max_request_size is raised (Apache Kafka also needs message.max.bytes).
+    producer = KafkaProducer(bootstrap_servers=bootstrap, max_request_size=8 * 1024 * 1024)
+    sent = {name: producer.send(agency_topic("met-police"), key=b"k", value=raw, partition=0)
+            .get(30) for name, raw in (("huge", huge.to_bytes()), ("deep", deep),
+                                        ("good", sign(good, key).to_bytes()))}
+    producer.close()
+
+    with worker_thread(partnership, hub) as (worker, thread):
+        wait_until(lambda: hub.incident("met-police", "MP-24-0001") is not None,
+                   what="the valid event published after the two probes")
+        assert thread.is_alive()
+        assert worker.counts.reasons == {"too-large": 1, "too-deep": 1}
+    letters = {d["offset"]: d for d in read_deadletters(bootstrap, "met-police", timeout=10)}
+    assert set(letters) == {sent["huge"].offset, sent["deep"].offset}
+    for name, raw in (("huge", huge.to_bytes()), ("deep", deep)):
+        letter = letters[sent[name].offset]
+        assert letter["reason"] == {"huge": "too-large", "deep": "too-deep"}[name]
+        assert (letter["topic"], letter["partition"]) == (agency_topic("met-police"), 0)
+        assert letter["original_bytes"] == len(raw)
+        assert letter["original_sha256"] == hashlib.sha256(raw).hexdigest()
+        assert letter["excerpt"] == raw[:EXCERPT_BYTES].decode()
+        assert len(DeadLetter(**letter).to_bytes()) <= MAX_DEADLETTER_BYTES
+    assert "at most 1,048,576 bytes" in letters[sent["huge"].offset]["message"]
+    assert letters[sent["huge"].offset]["event_id"] is None  # refused before it was read
+
+
+def test_an_event_whose_id_or_subject_names_another_record_is_refused(
+        partnership: Partnership) -> None:
+    """An id naming MP-24-0002 on MP-24-0001's payload would have made the hub drop the real
+    MP-24-0002 later as a duplicate; it is refused, and the real one is recorded."""
+    hub = partnership.open_hub()
+    bootstrap = partnership.settings.bootstrap_servers
+    assert bootstrap
+    key = partnership.agency_keys["met-police"]
+    first, second = first_police_incident(partnership, 0), first_police_incident(partnership, 1)
+    borrowed_id = replace(first, id=second.id)
+    stranger = "mk1:" + "0" * 64
+    wrong_subject = replace(first, subject=stranger)
+    with AgencyPublisher(bootstrap, "met-police", key) as publisher:
+        publisher.publish([borrowed_id, wrong_subject, second])
+    with partnership.running_worker(hub) as worker:
+        wait_until(lambda: hub.incident("met-police", "MP-24-0002") is not None,
+                   what="the real MP-24-0002")
+        wait_until(lambda: worker.counts.dead_lettered == 2, what="2 dead letters")
+    assert hub.incident("met-police", "MP-24-0001") is None
+    held = hub.incident("met-police", "MP-24-0002")
+    assert held is not None and held.source_event_ids == [second.id]
+    letters = {d["reason"]: d for d in read_deadletters(bootstrap, "met-police", timeout=10)}
+    assert set(letters) == {"id-mismatch", "subject-mismatch"}
+    assert letters["id-mismatch"]["event_id"] == second.id
+    assert f"the id must be {first.id!r}" in letters["id-mismatch"]["message"]
+    assert stranger in letters["subject-mismatch"]["message"]
+    assert first.subject in letters["subject-mismatch"]["message"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,16 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 REQUIRED_ATTRIBUTES = ("specversion", "id", "source", "type", "time", "subject", "agency",
                        "schemaversion", "datacontenttype", "data", "signature")
+# Limits that keep hostile input cheap to refuse. Kafka's default maximum message is 1 MiB and a
+# real event is a few KiB (summary <= 4000 characters, <= 50 parties), so nothing lawful is cut.
+MAX_ENVELOPE_BYTES = 1024 * 1024
+MAX_NESTING = 32            # an envelope nests about 5 deep; json.loads recurses per level
+MAX_ATTRIBUTE_CHARS = 512   # every attribute but data; ids are <agency>:<type>:<ref>:v<n>
+MATCH_KEY = re.compile(r"mk1:[0-9a-f]{64}")
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class EnvelopeError(ValueError):
@@ -99,20 +110,65 @@ def sign(envelope: Envelope, key: Ed25519PrivateKey) -> Envelope:
     return Envelope(**{**envelope.__dict__, "signature": base64.b64encode(signature).decode()})
 
 
-def parse(raw: bytes) -> Envelope:
-    """Parse bytes from the wire into an Envelope, or say exactly what is wrong."""
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects in JSON ``text`` nest more than ``limit`` deep, found by
+    counting brackets outside strings (no recursion, so any depth is safe to ask about)."""
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _not_json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _load(raw: bytes) -> Any:
+    """JSON from the wire within the limits above; EnvelopeError for anything else."""
+    if len(raw) > MAX_ENVELOPE_BYTES:
+        raise EnvelopeError("too-large",
+                            f"message is {len(raw):,} bytes; an envelope may be at most "
+                            f"{MAX_ENVELOPE_BYTES:,} bytes: send large documents by reference")
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvelopeError("malformed-json", f"message is not UTF-8 ({exc}); publish one JSON "
+                            "object per message, UTF-8 encoded") from exc
+    if nests_deeper_than(text, MAX_NESTING):
+        raise EnvelopeError("too-deep", f"message nests arrays or objects more than "
+                            f"{MAX_NESTING} deep; an envelope nests about 5 deep")
+    try:
+        doc = json.loads(text, parse_constant=_not_json_constant)
+        if _SURROGATE_ESCAPE.search(text):  # a lone surrogate cannot be written back as UTF-8
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except ValueError as exc:  # JSONDecodeError, over-long integers, NaN, lone surrogates
         raise EnvelopeError("malformed-json",
-                            f"message is not UTF-8 JSON ({exc}); publish one JSON object "
-                            "per message") from exc
+                            f"message is not valid JSON ({str(exc)[:200]}); publish one JSON "
+                            "object per message") from exc
+    return doc
+
+
+def parse(raw: bytes) -> Envelope:
+    """Parse bytes from the wire into an Envelope, or say exactly what is wrong.
+
+    Any bytes are safe to pass: size and nesting are checked before the JSON parser runs.
+    """
+    doc = _load(raw)
     if not isinstance(doc, dict):
         raise EnvelopeError("malformed-envelope", "message must be a JSON object")
     missing = [name for name in REQUIRED_ATTRIBUTES if name not in doc]
     if missing:
         raise EnvelopeError("malformed-envelope",
                             f"envelope lacks required attribute(s) {', '.join(missing)}")
+    for name in REQUIRED_ATTRIBUTES:
+        if name != "data" and not isinstance(doc[name], str):
+            raise EnvelopeError("malformed-envelope", f"attribute {name!r} must be a string")
+        if name != "data" and len(doc[name]) > MAX_ATTRIBUTE_CHARS:
+            raise EnvelopeError("malformed-envelope",
+                                f"attribute {name!r} is {len(doc[name]):,} characters; at most "
+                                f"{MAX_ATTRIBUTE_CHARS} are allowed")
     if doc["specversion"] != SPEC_VERSION:
         raise EnvelopeError("malformed-envelope",
                             f"specversion must be {SPEC_VERSION!r}, got {doc['specversion']!r}")
@@ -121,14 +177,11 @@ def parse(raw: bytes) -> Envelope:
                             f"datacontenttype must be {CONTENT_TYPE!r}")
     if not isinstance(doc["data"], dict):
         raise EnvelopeError("malformed-envelope", "data must be a JSON object")
-    for name in REQUIRED_ATTRIBUTES:
-        if name != "data" and not isinstance(doc[name], str):
-            raise EnvelopeError("malformed-envelope", f"attribute {name!r} must be a string")
     envelope = Envelope(**{k: doc[k] for k in REQUIRED_ATTRIBUTES})
     if doc.get("dataschema", envelope.dataschema) != envelope.dataschema:
         raise EnvelopeError("malformed-envelope",
-                            f"dataschema {doc['dataschema']!r} does not match type and "
-                            f"schemaversion (expected {envelope.dataschema!r})")
+                            f"dataschema {str(doc['dataschema'])[:200]!r} does not match type "
+                            f"and schemaversion (expected {envelope.dataschema!r})")
     return envelope
 
 
@@ -146,3 +199,55 @@ def verify(envelope: Envelope, key: Ed25519PublicKey) -> None:
             f"signature does not verify against the key registered for agency "
             f"{envelope.agency!r}; sign the canonical form with that agency's current key",
         ) from exc
+
+
+def named_match_keys(data: dict[str, Any]) -> set[str]:
+    """The person and place match keys a payload names (parties, party, location, proposal)."""
+    found: list[Any] = []
+    parties = data.get("parties")
+    for party in parties if isinstance(parties, list) else []:
+        found.append(party.get("match_key") if isinstance(party, dict) else None)
+    for name in ("party", "location"):
+        if isinstance(data.get(name), dict):
+            found.append(data[name].get("match_key"))
+    if isinstance(data.get("proposal"), dict):
+        found += [data["proposal"].get("a"), data["proposal"].get("b")]
+    return {key for key in found if isinstance(key, str)}
+
+
+def check_identity(envelope: Envelope) -> None:
+    """Refuse an event whose ``id`` or ``subject`` names another record or person than its
+    payload: the hub keeps each id once, so a wrong id would stand in for (and later silently
+    suppress) another record's event, and a wrong subject breaks per-subject ordering.
+
+    The id is ``<agency>:<type>:<record ref>:v<record version>`` (``<agency>:<type>:...`` for a
+    payload without a record); the subject is one of the match keys the payload names, else
+    ``<agency>:<record ref>`` (a case change, which names nobody, may use any match key).
+    Call it on a schema-valid envelope; docs/envelope.md gives the rules to publishers.
+    """
+    prefix = f"{envelope.agency}:{envelope.type}:"
+    record = envelope.data.get("record")
+    if isinstance(record, dict):
+        ref, version = record.get("ref"), record.get("version")
+        expected = f"{prefix}{ref}:v{version}"
+        if envelope.id != expected:
+            raise EnvelopeError(
+                "id-mismatch",
+                f"event id {envelope.id!r} does not name the record in its payload ({ref!r} "
+                f"version {version!r}); the id must be {expected!r}")
+        own = {f"{envelope.agency}:{ref}", f"{record.get('agency') or envelope.agency}:{ref}"}
+    elif not envelope.id.startswith(prefix) or envelope.id == prefix:
+        raise EnvelopeError("id-mismatch", f"event id {envelope.id!r} must begin "
+                            f"{prefix!r} and go on to name the event")
+    else:
+        own = set()
+    named = named_match_keys(envelope.data)
+    if envelope.subject in named | own:
+        return
+    if not named and MATCH_KEY.fullmatch(envelope.subject):
+        return
+    allowed = sorted(named | own)
+    raise EnvelopeError(
+        "subject-mismatch",
+        f"event {envelope.id!r} has subject {envelope.subject!r}, which names nobody in its "
+        f"payload; use one of: {', '.join(allowed) or 'a person or place match key'}")

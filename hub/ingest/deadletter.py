@@ -1,54 +1,41 @@
-"""The dead-letter topic: every message the hub would not accept, with a reason to act on."""
+"""Publishing dead letters, each to the dead-letter topic of the agency whose message it was.
+
+Letters are bounded (domain/contract/deadletter.py), so none can be too large to publish. The
+topics are created on first use: production brokers do not create topics by themselves.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-
 from kafka import KafkaProducer
 
-
-@dataclass(frozen=True)
-class DeadLetter:
-    reason: str          # short code, e.g. bad-signature, schema-invalid, unknown-agency
-    message: str         # what is wrong and what to change, for a person
-    topic: str
-    partition: int
-    offset: int
-    agency: str | None   # the agency whose topic carried it
-    event_id: str | None
-    original: str        # the message as received: UTF-8 text, or base64 if not text
-    original_encoding: str
-    refused_at: str
-
-
-def dead_letter(reason: str, message: str, *, topic: str, partition: int, offset: int,
-                agency: str | None, event_id: str | None, raw: bytes) -> DeadLetter:
-    try:
-        original, encoding = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        original, encoding = base64.b64encode(raw).decode(), "base64"
-    return DeadLetter(reason, message, topic, partition, offset, agency, event_id, original,
-                      encoding, datetime.now(UTC).isoformat())
+from domain.contract.deadletter import DeadLetter
+from hub.ingest.topics import ensure_deadletter_topics
 
 
 class DeadLetterPublisher:
-    """Publishes synchronously: a message is only marked handled once its dead letter is safe."""
+    """Publishes and waits: a message is only marked handled once its dead letter is safe."""
 
-    def __init__(self, bootstrap_servers: str, topic: str) -> None:
-        self.topic = topic
+    def __init__(self, bootstrap_servers: str) -> None:
+        self._bootstrap = bootstrap_servers
+        self._ready: set[str] = set()
         self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers,
                                        enable_idempotence=True, acks="all")
 
-    def send(self, letter: DeadLetter) -> None:
-        key = (letter.agency or "unknown").encode()
-        future = self._producer.send(self.topic, key=key,
-                                     value=json.dumps(asdict(letter)).encode(),
-                                     headers=[("reason", letter.reason.encode())])
+    def send(self, letters: list[tuple[str, DeadLetter]]) -> None:
+        """Send every ``(topic, letter)`` and return once the broker holds them all."""
+        if not letters:
+            return
+        missing = {topic for topic, _ in letters} - self._ready
+        if missing:
+            ensure_deadletter_topics(self._bootstrap, sorted(missing))
+            self._ready |= missing
+        futures = [self._producer.send(topic, key=(letter.agency or "").encode(),
+                                       value=letter.to_bytes(),
+                                       headers=[("reason", letter.reason.encode())])
+                   for topic, letter in letters]
         self._producer.flush(30)
-        future.get(30)
+        for future in futures:
+            future.get(30)
 
     def close(self) -> None:
         self._producer.close()

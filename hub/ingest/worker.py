@@ -8,7 +8,6 @@ offsets only after the store has them, so a crash at any point neither loses nor
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -22,18 +21,17 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
-from domain.contract import schemas
-from domain.contract.envelope import Envelope, EnvelopeError, parse, verify
+from domain.contract.envelope import Envelope
 from hub.application import PartnershipHub
-from hub.ingest.deadletter import DeadLetterPublisher, dead_letter
+from hub.ingest.accept import AGENCY_TOPIC_PREFIX, Agencies, Refused, accept, refuse
+from hub.ingest.deadletter import DeadLetterPublisher
 from hub.recorders import RecordRefused
-from hub.registry import Registry
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
 AGENCY_TOPIC_PATTERN = r"^hub\.agency\..+"
-AGENCY_TOPIC_PREFIX = "hub.agency."
+__all__ = ["AGENCY_TOPIC_PREFIX", "IngestWorker"]
 
 
 @dataclass
@@ -68,7 +66,7 @@ class IngestWorker:
             raise ValueError("HUB_KAFKA_BOOTSTRAP is not set: the worker needs a Kafka broker")
         self.settings = settings
         self.app = app
-        self.registry = Registry.load(settings.registry_path)
+        self.agencies = Agencies(settings.registry_path)
         self.counts = IngestCounts()
         options: dict[str, object] = {
             "bootstrap_servers": settings.bootstrap_servers,
@@ -84,8 +82,7 @@ class IngestWorker:
         self.consumer = KafkaConsumer(**options)
         self.consumer.subscribe(pattern=AGENCY_TOPIC_PATTERN,
                                 listener=_SeekToStoredPosition(self))
-        self.deadletters = DeadLetterPublisher(settings.bootstrap_servers,
-                                               settings.deadletter_topic)
+        self.deadletters = DeadLetterPublisher(settings.bootstrap_servers)
 
     def run(self, stop: threading.Event | None = None, idle_exit_s: float | None = None) -> None:
         """Poll and record until ``stop`` is set (or nothing arrives for ``idle_exit_s``)."""
@@ -123,60 +120,34 @@ class IngestWorker:
             return
         by_offset = {r.offset: r for r in fresh}
         accepted: list[tuple[int, Envelope]] = []
+        refused: list[Refused] = []
         for record in fresh:
-            try:
-                accepted.append((record.offset, self._accept(record)))
-            except EnvelopeError as refusal:
-                self._dead_letter(record, refusal)
+            outcome = accept(record, self.agencies)
+            if isinstance(outcome, Refused):
+                refused.append(outcome)
+            else:
+                accepted.append((record.offset, outcome))
+        self._dead_letter(refused)
 
-        def refused(offset: int, refusal: RecordRefused) -> None:
-            self._dead_letter(by_offset[offset], refusal)
+        def unrecordable(offset: int, refusal: RecordRefused) -> None:
+            envelope = next(e for o, e in accepted if o == offset)
+            self._dead_letter([refuse(by_offset[offset], refusal.reason, str(refusal),
+                                      envelope, self.agencies)])
 
         try:
             self.counts.recorded += self.app.record_batch(
-                source, accepted, last_offset=fresh[-1].offset, on_refused=refused)
+                source, accepted, last_offset=fresh[-1].offset, on_refused=unrecordable)
         except IntegrityError:
             raise RuntimeError(f"batch for {source} kept conflicting with other writers; "
                                "stopping so that the group can reassign the partition") from None
         self.counts.handled += len(fresh)
 
-    def _accept(self, record: ConsumerRecord) -> Envelope:
-        """Parse, authenticate and validate, or raise EnvelopeError saying why not."""
-        envelope = parse(record.value or b"")
-        self._authenticate(envelope, record.topic.removeprefix(AGENCY_TOPIC_PREFIX))
-        schemas.validate(envelope)
-        return envelope
-
-    def _dead_letter(self, record: ConsumerRecord, refusal: EnvelopeError | RecordRefused
-                     ) -> None:
+    def _dead_letter(self, refused: list[Refused]) -> None:
         """Sent before the batch commits: a crash in between repeats a dead letter (each names
         its topic, partition and offset) rather than losing one."""
-        raw: bytes = record.value or b""
-        event_id = None
-        with contextlib.suppress(EnvelopeError):
-            event_id = parse(raw).id
-        self.deadletters.send(dead_letter(
-            refusal.reason, str(refusal), topic=record.topic, partition=record.partition,
-            offset=record.offset, agency=record.topic.removeprefix(AGENCY_TOPIC_PREFIX),
-            raw=raw, event_id=event_id))
-        self.counts.dead_lettered += 1
-        self.counts.reasons[refusal.reason] = self.counts.reasons.get(refusal.reason, 0) + 1
-        log.warning("dead-lettered %s:%s@%s: %s", record.topic, record.partition, record.offset,
-                    refusal)
-
-    def _authenticate(self, envelope: Envelope, topic_agency: str) -> None:
-        if envelope.agency != topic_agency:
-            raise EnvelopeError(
-                "agency-mismatch",
-                f"event {envelope.id} claims agency {envelope.agency!r} but arrived on the topic "
-                f"of {topic_agency!r}; each agency publishes only to its own topic")
-        key = self.registry.signing_key(envelope.agency)
-        if key is None:  # registered since we started?
-            self.registry = Registry.load(self.settings.registry_path)
-            key = self.registry.signing_key(envelope.agency)
-        if key is None:
-            raise EnvelopeError(
-                "unknown-agency",
-                f"agency {envelope.agency!r} has no registered signing key; register it with "
-                f"`hub agencies register {envelope.agency} --public-key <key>`")
-        verify(envelope, key)
+        self.deadletters.send([(r.topic, r.letter) for r in refused])
+        for r in refused:
+            self.counts.dead_lettered += 1
+            self.counts.reasons[r.letter.reason] = self.counts.reasons.get(r.letter.reason, 0) + 1
+            log.warning("dead-lettered %s:%s@%s to %s: %s", r.letter.topic, r.letter.partition,
+                        r.letter.offset, r.topic, r.letter.message)
