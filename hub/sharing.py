@@ -1,6 +1,8 @@
 """Disclosing a view to a partner: ask the policy, record the disclosure, then release.
 
-The order is the safeguard. Nothing is returned unless the disclosure (or the refusal) is
+Every piece of case data leaves through ``disclose_fields``: case views, and the facts shown
+with panel referrals, suggestions and agenda lines (hub/panels/facts.py). The order is the
+safeguard. Nothing is returned unless the disclosure (or the refusal) is
 stored first, together with its entry in the audit hash chain (one transaction); if the policy
 engine cannot answer, the decision is a refusal; if the store cannot record it, nothing is
 released at all.
@@ -21,7 +23,7 @@ from domain.model.disclosure import Disclosure
 from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail
 from hub.audit.config import override_roles
-from hub.policy import Decision, PolicyEngine
+from hub.policy import Decision, PolicyEngine, deny_all
 from hub.views.case_view import build_case_view
 from hub.views.fields import ViewField, nest
 
@@ -36,10 +38,6 @@ class Requester:
     agency: str
     role: str
     acting_for: str | None = None
-
-
-class CaseNotFound(LookupError):
-    pass
 
 
 class AuditUnavailable(RuntimeError):
@@ -60,6 +58,18 @@ class SharedView:
     @property
     def allowed(self) -> bool:
         return self.override or self.decision.allowed
+
+
+NO_VIEW = "no case view available to you for this reference"
+
+
+class NoCaseView(LookupError):
+    """Nothing about the case may be shown: it does not exist, or the policy released nothing.
+    The two are deliberately one answer (no existence oracle); both are recorded."""
+
+    def __init__(self, shared: SharedView) -> None:
+        super().__init__(NO_VIEW)
+        self.shared = shared
 
 
 def _claims_summary(claims: list[dict[str, Any]], used: set[str]) -> tuple[str, str, str | None]:
@@ -127,22 +137,48 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
                        panel: dict[str, Any] | None = None,
                        override: dict[str, Any] | None = None,
                        now: datetime | None = None) -> SharedView:
+    """The cross-agency case view, decided and recorded. A case that does not exist is a
+    recorded refusal too, so a partner cannot tell it from one the policy withholds."""
     now = now or datetime.now(UTC)
     if override is not None:
-        if requester.role not in override_roles():
-            raise OverrideNotPermitted(
-                f"role {requester.role!r} may not release under an override; the roles that "
-                f"may are set in HUB_OVERRIDE_ROLES ({', '.join(sorted(override_roles()))})")
-        justification = str(override.get("justification") or "").strip()
-        if len(justification) < MIN_JUSTIFICATION:
-            raise OverrideNotPermitted(
-                "an override needs a written justification (at least "
-                f"{MIN_JUSTIFICATION} characters) that the DPO will review")
-        override = {"justification": justification}
+        override = _checked_override(requester, override)
+    ref = f"{case_agency}:{case_ref}"
     view = build_case_view(app, case_agency, case_ref)
     if view is None:
-        raise CaseNotFound(f"no case {case_ref!r} from agency {case_agency!r}")
-    fields = view.fields(now.date())
+        return record_miss(app, engine, requester, record_kind="case_view", record_ref=ref,
+                           purpose=purpose, panel=panel, now=now)
+    return disclose_fields(app, engine, requester, record_kind="case_view", record_ref=ref,
+                           supplier=case_agency, subjects=view.subjects,
+                           fields=view.fields(now.date()), purpose=purpose,
+                           gateway_claims=gateway_claims, consents=consents, panel=panel,
+                           override=override, now=now)
+
+
+def _checked_override(requester: Requester, override: dict[str, Any]) -> dict[str, Any]:
+    if requester.role not in override_roles():
+        raise OverrideNotPermitted(
+            f"role {requester.role!r} may not release under an override; the roles that "
+            f"may are set in HUB_OVERRIDE_ROLES ({', '.join(sorted(override_roles()))})")
+    justification = str(override.get("justification") or "").strip()
+    if len(justification) < MIN_JUSTIFICATION:
+        raise OverrideNotPermitted(
+            "an override needs a written justification (at least "
+            f"{MIN_JUSTIFICATION} characters) that the DPO will review")
+    return {"justification": justification}
+
+
+def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
+                    record_kind: str, record_ref: str, supplier: str, subjects: list[str],
+                    fields: list[ViewField], purpose: str,
+                    gateway_claims: list[dict[str, Any]] | None = None,
+                    consents: list[dict[str, Any]] | None = None,
+                    panel: dict[str, Any] | None = None,
+                    override: dict[str, Any] | None = None,
+                    now: datetime | None = None) -> SharedView:
+    """The one path by which case data leaves the hub: ask the policy field by field, record
+    the disclosure (or refusal) in the audit chain, then hand back only the released fields.
+    Case views, referral facts and agenda lines all come through here."""
+    now = now or datetime.now(UTC)
     claims = gateway_claims or []
     decision = engine.decide({
         "now": now.isoformat().replace("+00:00", "Z"),
@@ -153,13 +189,34 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
         "panel": panel,
         "gateway_claims": claims,
         "consents": consents or [],
-        "record": {"kind": "case_view", "id": f"{case_agency}:{case_ref}",
-                   "supplier": case_agency, "fields": [f.policy_view() for f in fields]},
+        "record": {"kind": record_kind, "id": record_ref, "supplier": supplier,
+                   "fields": [f.policy_view() for f in fields]},
     })
-    record = disclosure_record(requester, decision, fields, record_kind="case_view",
-                               record_ref=f"{case_agency}:{case_ref}", subjects=view.subjects,
-                               purpose=purpose, claims=claims, panel=panel,
-                               override=override, now=now)
+    record = disclosure_record(requester, decision, fields, record_kind=record_kind,
+                               record_ref=record_ref, subjects=subjects, purpose=purpose,
+                               claims=claims, panel=panel, override=override, now=now)
+    disclosure_id = _commit(app, record, override is not None)
+    values = {f.path: f.value for f in fields}
+    released = {p: values[p] for p in record["released"]}
+    return SharedView(disclosure_id, decision, nest(released), override is not None)
+
+
+def record_miss(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
+                record_kind: str, record_ref: str, purpose: str,
+                panel: dict[str, Any] | None = None, now: datetime | None = None
+                ) -> SharedView:
+    """A request for a record that does not exist, recorded as a refusal: the partner gets
+    the same answer as for a record the policy withholds, and the DPO sees the probe."""
+    now = now or datetime.now(UTC)
+    decision = deny_all({}, [f"no {record_kind} {record_ref} exists: nothing to disclose"],
+                        bundle_revision=engine.bundle_revision, engine=engine.name)
+    record = disclosure_record(requester, decision, [], record_kind=record_kind,
+                               record_ref=record_ref, subjects=[], purpose=purpose, claims=[],
+                               panel=panel, override=None, now=now)
+    return SharedView(_commit(app, record, False), decision)
+
+
+def _commit(app: PartnershipHub, record: dict[str, Any], override: bool) -> str:
     try:
         disclosure = Disclosure(**record)
         kind = "override" if override else ("disclosure" if record["allowed"] else "refusal")
@@ -168,6 +225,4 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
         raise AuditUnavailable(
             f"the disclosure could not be recorded ({type(exc).__name__}), so nothing was "
             "released; try again when the audit store is available") from exc
-    values = {f.path: f.value for f in fields}
-    released = {p: values[p] for p in record["released"]}
-    return SharedView(str(disclosure.id), decision, nest(released), override is not None)
+    return str(disclosure.id)

@@ -58,10 +58,10 @@ def test_partner_sees_merged_view_stranger_is_refused_both_are_logged(
     assert view["case"]["party"]["0"]["name"] == "Alex Sample"
     assert housing.json()["agreement"] == "swp-isp"
 
-    assert gp.status_code == 403
-    assert "view" not in gp.json() and "withheld" not in gp.json()
-    assert any("gp-practice-x" in reason and "agreement" in reason
-               for reason in gp.json()["reasons"]), gp.json()["reasons"]
+    # Refused: the same answer as for a case that does not exist; the reasons are the DPO's.
+    assert gp.status_code == 404
+    assert set(gp.json()) == {"detail", "disclosure_id", "decision_id", "bundle_revision"}
+    assert gp.json()["detail"] == "no case view available to you for this reference"
 
     assert log.status_code == 200
     rows = {row["disclosure_id"]: row for row in log.json()}
@@ -73,6 +73,8 @@ def test_partner_sees_merged_view_stranger_is_refused_both_are_logged(
     assert granted["bundle_revision"].startswith("sha256:")
     assert not refused["allowed"] and refused["released"] == []
     assert refused["recipient"] == "gp-practice-x" and refused["purpose"] == "safeguarding"
+    assert any("gp-practice-x" in reason and "agreement" in reason
+               for reason in refused["reasons"]), refused["reasons"]
 
 
 @pytest.fixture
@@ -102,14 +104,17 @@ def test_only_health_and_openapi_are_open(client: TestClient, partnership: Partn
 
 
 @pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
-def test_unknown_case_is_404_and_discloses_nothing(client: TestClient,
-                                                   partnership: Partnership) -> None:
+def test_unknown_case_is_404_discloses_nothing_and_is_logged(client: TestClient,
+                                                             partnership: Partnership) -> None:
     answer = client.post("/v1/case-views", json={**ASK, "case": {"agency": "wcc-asb",
                                                                  "ref": "NOPE"}},
                          headers=headers(partnership, "wcc-housing"))
     assert answer.status_code == 404
-    log = client.get("/v1/disclosures", headers=headers(partnership, "dpo"))
-    assert log.json() == []
+    assert answer.json()["detail"] == "no case view available to you for this reference"
+    log = client.get("/v1/disclosures", headers=headers(partnership, "dpo")).json()
+    assert [(r["disclosure_id"], r["record_ref"], r["allowed"], r["released"]) for r in log] == [
+        (answer.json()["disclosure_id"], "wcc-asb:NOPE", False, [])]
+    assert "no case_view wcc-asb:NOPE exists" in log[0]["reasons"][0]
 
 
 def test_nothing_is_released_when_the_disclosure_cannot_be_recorded(

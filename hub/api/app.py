@@ -5,53 +5,64 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
 
 from hub.api.auth import RegistryCache, requester, require_role
 from hub.api.dpo import dpo_router, logged
+from hub.api.limits import (
+    LIST_MAX,
+    TEXT_MAX,
+    AgencyId,
+    BodySizeLimit,
+    Ref,
+    Text,
+    body_limit,
+)
 from hub.api.notifications import notifications_router
 from hub.api.panels import panels_router
+from hub.api.schemas import AUTH, CaseViewAnswer, DisclosureRow, Health, NoView, errors
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
 from hub.sharing import (
+    NO_VIEW,
     AuditUnavailable,
-    CaseNotFound,
     OverrideNotPermitted,
     Requester,
     disclose_case_view,
 )
-from hub.web import session_options, web_router
+from hub.web import SecurityHeaders, session_options, web_router
 
 
 class CaseRef(BaseModel):
-    agency: str = Field(description="the lead agency that holds the case")
-    ref: str = Field(description="the case reference at that agency")
+    agency: AgencyId = Field(description="the lead agency that holds the case")
+    ref: Ref = Field(description="the case reference at that agency")
 
 
 class GatewayClaim(BaseModel):
-    gateway: str
-    justification: str = ""
-    proportionality: str = ""
-    third_parties_considered: str = ""
-    prejudice_test: dict[str, str] | None = None
-    special_category_condition: str | None = None
+    gateway: Ref
+    justification: Text = ""
+    proportionality: Text = ""
+    third_parties_considered: Text = ""
+    prejudice_test: dict[Ref, Text] | None = Field(None, max_length=20)
+    special_category_condition: Ref | None = None
     police_agreement: bool = False
 
 
 class Override(BaseModel):
-    justification: str = Field(description="why the data must be released although the "
+    justification: str = Field(max_length=TEXT_MAX,
+                               description="why the data must be released although the "
                                            "policy would withhold it; reviewed by the DPO")
 
 
 class CaseViewRequest(BaseModel):
     case: CaseRef
-    purpose: str = Field(description="why the data is needed, e.g. asb_case_management, marac")
-    acting_for: str | None = Field(None, description="the party your work is for, if any")
-    gateway_claims: list[GatewayClaim] = []
+    purpose: Ref = Field(description="why the data is needed, e.g. asb_case_management, marac")
+    acting_for: Ref | None = Field(None, description="the party your work is for, if any")
+    gateway_claims: list[GatewayClaim] = Field([], max_length=LIST_MAX)
     override: Override | None = Field(None, description="break-glass release (roles in "
                                                         "HUB_OVERRIDE_ROLES only)")
 
@@ -60,21 +71,27 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api = FastAPI(title="Partnership information-sharing hub", version="0.1.0")
     api.state.registry = RegistryCache(settings.registry_path)
     api.add_middleware(SessionMiddleware, **session_options())
+    api.add_middleware(BodySizeLimit, max_bytes=body_limit())
+    api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     api.include_router(panels_router(hub, engine))
     api.include_router(web_router(hub, engine))
 
     @api.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "policy_engine": engine.name,
-                "bundle_revision": engine.bundle_revision}
+    def health() -> Health:
+        return Health(status="ok", policy_engine=engine.name,
+                      bundle_revision=engine.bundle_revision)
 
-    @api.post("/v1/case-views", tags=["sharing"])
+    @api.post("/v1/case-views", tags=["sharing"], response_model=CaseViewAnswer,
+              responses={404: {"model": NoView, "description": NO_VIEW},
+                         **errors(*AUTH, 403, 413, 503)})
     def case_view(body: CaseViewRequest,
-                  who: Annotated[Requester, Depends(requester)]) -> JSONResponse:
+                  who: Annotated[Requester, Depends(requester)]) -> Any:
         """Ask for the cross-agency view of a case, for a stated purpose.
 
         The answer holds only the fields the sharing policy releases to your agency for that
-        purpose; every request, released or refused, is in the disclosure log.
+        purpose; every request, released or refused, is in the disclosure log. A case that does
+        not exist and a case of which nothing is released to you get the same 404 (both are
+        logged; your DPO can look up the reasons by the disclosure id).
         """
         try:
             shared = disclose_case_view(
@@ -84,8 +101,6 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
                 override=body.override.model_dump() if body.override else None)
         except OverrideNotPermitted as exc:
             raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-        except CaseNotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
         except AuditUnavailable as exc:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
         decision = shared.decision
@@ -95,22 +110,22 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
             "bundle_revision": decision.bundle_revision,
         }
         if not shared.allowed:
-            # Say why, but not which fields exist: that alone could reveal who is involved.
-            reasons = list(decision.reasons) or sorted(set(decision.withheld.values()))
-            return JSONResponse({**answer, "reasons": reasons},
-                                status_code=status.HTTP_403_FORBIDDEN)
-        return JSONResponse({
+            # Neither why nor whether the case exists: either could reveal who is involved.
+            return JSONResponse({"detail": NO_VIEW, **answer},
+                                status_code=status.HTTP_404_NOT_FOUND)
+        return {
             **answer, "agreement": decision.agreement, "gateways": list(decision.gateways),
             "consent_ids": list(decision.consent_ids), "reasons": list(decision.reasons),
             "override": shared.override,
             "withheld": [] if shared.override else [
                 {"field": path, "reason": reason}
                 for path, reason in sorted(decision.withheld.items())],
-            "view": shared.released})
+            "view": shared.released}
 
-    @api.get("/v1/disclosures", tags=["data protection"])
+    @api.get("/v1/disclosures", tags=["data protection"], response_model=list[DisclosureRow],
+             responses=errors(*AUTH, 403, 503))
     def disclosures(who: Annotated[Requester, Depends(require_role("dpo"))],
-                    limit: int = 100) -> list[dict[str, Any]]:
+                    limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> Any:
         """The disclosure log, newest last (data protection officers only; itself logged)."""
         rows = [_disclosure_row(e) for e in hub.disclosures()][-limit:]
         return logged(hub, who, "dpo.disclosures", {"limit": limit}, rows)

@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from hub.api.limits import TOKEN_MAX, USER_MAX
 from hub.registry import ApiClient, Registry
 from hub.sharing import Requester
+
+bearer = HTTPBearer(auto_error=False, scheme_name="client token",
+                    description="an API client token (`hub clients create` prints it once)")
 
 
 class RegistryCache:
@@ -31,14 +36,18 @@ class RegistryCache:
         return self._registry
 
 
-def authenticated_client(request: Request,
-                         authorization: Annotated[str | None, Header()] = None) -> ApiClient:
-    if not authorization or not authorization.startswith("Bearer "):
+def authenticated_client(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> ApiClient:
+    if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             "send 'Authorization: Bearer <client token>'; tokens are issued "
                             "with `hub clients create`",
                             headers={"WWW-Authenticate": "Bearer"})
-    client = request.app.state.registry.get().authenticate(authorization.removeprefix("Bearer "))
+    token = credentials.credentials
+    client = (request.app.state.registry.get().authenticate(token)
+              if len(token) <= TOKEN_MAX else None)
     if client is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked client token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -46,12 +55,14 @@ def authenticated_client(request: Request,
 
 
 def requester(client: Annotated[ApiClient, Depends(authenticated_client)],
-              x_hub_user: Annotated[str | None, Header()] = None) -> Requester:
-    if not x_hub_user:
+              x_hub_user: Annotated[str | None, Header(
+                  max_length=USER_MAX, description="the person making the request, as the "
+                  "disclosure log will name them")] = None) -> Requester:
+    if not x_hub_user or not x_hub_user.strip():
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             "name the person making the request in the X-Hub-User header; "
                             "every disclosure records who asked")
-    return Requester(user=x_hub_user, agency=client.agency, role=client.role)
+    return Requester(user=x_hub_user.strip(), agency=client.agency, role=client.role)
 
 
 def require_role(*roles: str):  # type: ignore[no-untyped-def]

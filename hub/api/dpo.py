@@ -7,14 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from pydantic import AwareDatetime, BaseModel, Field
 
 from domain.model.disclosure import OVERRIDE_OUTCOMES
 from hub.api.auth import require_role
+from hub.api.limits import ID_MAX, Reason, Ref, Text
+from hub.api.schemas import (
+    AUTH,
+    AccessRow,
+    Checkpoint,
+    DisclosureLogRow,
+    ErasureOut,
+    OverrideReviewOut,
+    PartnerReportRow,
+    SubjectAccessReleaseOut,
+    SubjectAccessReport,
+    VerifyReportOut,
+    errors,
+)
 from hub.application import PartnershipHub
 from hub.audit import actions, queries
 from hub.audit.chain import audit_trail
@@ -25,22 +38,28 @@ from hub.settings import Settings
 from hub.sharing import AuditUnavailable, Requester
 
 DPO = Annotated[Requester, Depends(require_role("dpo"))]
+Since = Annotated[AwareDatetime | None, Query(description="from this moment (with zone)")]
+Until = Annotated[AwareDatetime | None, Query(description="before this moment (with zone)")]
+Limit = Annotated[int, Query(ge=1, le=10_000)]
+Search = Annotated[str | None, Query(max_length=ID_MAX)]
+DisclosureId = Annotated[str, Path(max_length=ID_MAX)]
+READ = errors(*AUTH, 403, 503)
 
 
 class OverrideReview(BaseModel):
     outcome: Literal["upheld", "not_upheld", "referred"] = Field(
         description=f"one of {', '.join(OVERRIDE_OUTCOMES)}")
-    note: str = Field(min_length=1)
+    note: Reason
 
 
 class ErasureRequest(BaseModel):
-    match_key: str = Field(description="the person's match key (as in subject access reports)")
-    reason: str = Field(min_length=1, description="e.g. UK GDPR Art 17 request ref, or "
-                        "retention period ended")
+    match_key: Ref = Field(description="the person's match key (as in subject access reports)")
+    reason: Reason = Field(description="e.g. UK GDPR Art 17 request ref, or retention period "
+                                       "ended")
 
 
 class SubjectAccessRelease(BaseModel):
-    note: str = Field("", description="why the crime exemption no longer applies")
+    note: Text = Field("", description="why the crime exemption no longer applies")
 
 
 @contextmanager
@@ -72,13 +91,11 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     audit_trail(hub, config)
     router = APIRouter(prefix="/v1/dpo", tags=["data protection"])
 
-    @router.get("/disclosures")
-    def search(who: DPO, person: str | None = None, partner: str | None = None,
-               supplier: str | None = None, purpose: str | None = None,
-               gateway: str | None = None,
+    @router.get("/disclosures", response_model=list[DisclosureLogRow], responses=READ)
+    def search(who: DPO, person: Search = None, partner: Search = None,
+               supplier: Search = None, purpose: Search = None, gateway: Search = None,
                outcome: Literal["released", "refused", "override"] | None = None,
-               since: datetime | None = None, until: datetime | None = None,
-               limit: int = 1000) -> list[dict[str, Any]]:
+               since: Since = None, until: Until = None, limit: Limit = 1000) -> Any:
         """Search the disclosure log: by person (subject match key), partner (recipient or
         requesting agency), supplier, purpose, gateway, outcome and period [since, until)."""
         query = {"person": person, "partner": partner, "supplier": supplier,
@@ -87,47 +104,50 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
         found = queries.search(queries.disclosure_rows(hub), **query)[-limit:]  # type: ignore[arg-type]
         return logged(hub, who, "dpo.search_disclosures", query, found)
 
-    @router.get("/refusals")
-    def refusals(who: DPO, since: datetime | None = None,
-                 until: datetime | None = None) -> list[dict[str, Any]]:
+    @router.get("/refusals", response_model=list[DisclosureLogRow], responses=READ)
+    def refusals(who: DPO, since: Since = None, until: Until = None) -> Any:
         """Refused requests, with the reasons given."""
         found = queries.search(queries.disclosure_rows(hub), outcome="refused", since=since,
                                until=until)
         return logged(hub, who, "dpo.refusals", {"since": since, "until": until}, found)
 
-    @router.get("/overrides")
+    @router.get("/overrides", response_model=list[DisclosureLogRow], responses=READ)
     def overrides(who: DPO, status_: Annotated[Literal["pending", "all"],
-                                               Query(alias="status")] = "pending"
-                  ) -> list[dict[str, Any]]:
+                                               Query(alias="status")] = "pending") -> Any:
         """Disclosures made under an override; by default those awaiting review."""
         rows = queries.search(queries.disclosure_rows(hub), outcome="override")
         if status_ == "pending":
             rows = queries.overrides_awaiting_review(rows)
         return logged(hub, who, "dpo.overrides", {"status": status_}, rows)
 
-    @router.post("/overrides/{disclosure_id}/review")
-    def review(disclosure_id: str, body: OverrideReview, who: DPO) -> dict[str, Any]:
+    @router.post("/overrides/{disclosure_id}/review", response_model=OverrideReviewOut,
+                 responses=errors(*AUTH, 403, 404, 409, 413, 503))
+    def review(disclosure_id: DisclosureId, body: OverrideReview, who: DPO) -> Any:
         """Record the DPO's review of an override (an event on the disclosure)."""
         with refusals_as_http():
             return actions.review_override(hub, who, disclosure_id, outcome=body.outcome,
                                            note=body.note)
 
-    @router.get("/subject-access/{person}")
-    def subject_access(person: str, who: DPO) -> dict[str, Any]:
+    @router.get("/subject-access/{person}", response_model=SubjectAccessReport,
+                responses=READ)
+    def subject_access(person: Annotated[str, Path(max_length=ID_MAX)], who: DPO) -> Any:
         """Every disclosure about one person (match key); entries relying on the crime
         exemption are held back until the DPO releases them."""
         report = queries.subject_access_report(queries.disclosure_rows(hub), person)
         return logged(hub, who, "dpo.subject_access", {"person": person}, report,
                       len(report["disclosures"]) + len(report["held_back"]))
 
-    @router.post("/subject-access/{disclosure_id}/release")
-    def release(disclosure_id: str, body: SubjectAccessRelease, who: DPO) -> dict[str, Any]:
+    @router.post("/subject-access/{disclosure_id}/release",
+                 response_model=SubjectAccessReleaseOut,
+                 responses=errors(*AUTH, 403, 404, 409, 413, 503))
+    def release(disclosure_id: DisclosureId, body: SubjectAccessRelease, who: DPO) -> Any:
         """Let a held-back disclosure appear in subject access reports (an event)."""
         with refusals_as_http():
             return actions.release_for_subject_access(hub, who, disclosure_id, note=body.note)
 
-    @router.post("/erasures")
-    def erase(body: ErasureRequest, who: DPO) -> dict[str, Any]:
+    @router.post("/erasures", response_model=ErasureOut,
+                 responses=errors(*AUTH, 403, 413, 501, 503))
+    def erase(body: ErasureRequest, who: DPO) -> Any:
         """Erase a person: destroy their key, so their name, date of birth, contact details
         and address can no longer be read anywhere; the audit log keeps its record."""
         try:
@@ -136,28 +156,27 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
         except ErasureUnavailable as exc:
             raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, str(exc)) from exc
 
-    @router.get("/partner-report")
-    def partner_report(who: DPO, since: datetime | None = None,
-                       until: datetime | None = None) -> list[dict[str, Any]]:
+    @router.get("/partner-report", response_model=list[PartnerReportRow], responses=READ)
+    def partner_report(who: DPO, since: Since = None, until: Until = None) -> Any:
         """What each partner received in the period [since, until)."""
         report = queries.partner_report(queries.disclosure_rows(hub), since, until)
         return logged(hub, who, "dpo.partner_report", {"since": since, "until": until}, report)
 
-    @router.get("/access-log")
-    def access_log(who: DPO, user: str | None = None, limit: int = 1000
-                   ) -> list[dict[str, Any]]:
+    @router.get("/access-log", response_model=list[AccessRow], responses=READ)
+    def access_log(who: DPO, user: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Limit = 1000) -> Any:
         """Views, searches and exports by users, the DPO's own included."""
         rows = [r for r in queries.access_rows(hub) if user is None or r["user"] == user]
         return logged(hub, who, "dpo.access_log", {"user": user}, rows[-limit:])
 
-    @router.get("/audit/verify")
-    def verify(who: DPO) -> dict[str, Any]:
+    @router.get("/audit/verify", response_model=VerifyReportOut, responses=READ)
+    def verify(who: DPO) -> Any:
         """Check the whole chain and every checkpoint; names the first broken link."""
         report = verify_configured(hub, config).as_dict()
         return logged(hub, who, "dpo.audit_verify", {}, report, report["entries"])
 
-    @router.post("/audit/checkpoints")
-    def checkpoint(who: DPO) -> dict[str, Any]:
+    @router.post("/audit/checkpoints", response_model=Checkpoint, responses=READ)
+    def checkpoint(who: DPO) -> Any:
         """Sign a checkpoint of the chain head now."""
         try:
             doc = audit_trail(hub).checkpoint()

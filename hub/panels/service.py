@@ -2,11 +2,13 @@
 
 Referrals come from the triggers the domain computes (domain/rules/marac.py: DASH 14+,
 professional judgement, escalation, repeat referral; domain/rules/case_review.py: 3 reports in
-6 months) or by hand with a reason; the referral is prefilled from the case's events. A
-meeting's agenda lists accepted referrals in order of risk; each attending agency's pack is a
-set of case views, each one a disclosure decided by the sharing policy for that agency and the
-panel's purpose (``panel={"type": ..., "meeting_id": ...}``) and recorded before release.
-Every other page or call is written to the panel access log.
+6 months) or by hand with a reason; the referral is prefilled from the case's events
+(hub/panels/facts.py). A meeting's agenda lists accepted referrals in order of risk; each
+attending agency's pack is a set of case views. Case data leaves only through a disclosure
+decided by the sharing policy for the asking agency and the panel's purpose
+(``panel={"type": ..., "meeting_id": ...}``) and recorded before release: the case views in a
+pack, and equally the facts of a suggestion, a referral or an agenda line. Every other page or
+call is written to the panel access log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,15 +34,22 @@ from domain.model.panels import (
 )
 from domain.rules import case_review, marac
 from hub.application import PartnershipHub
+from hub.panels import facts as panel_facts
 from hub.panels.config import PanelType, load_panel_types
 from hub.policy import PolicyEngine
-from hub.sharing import CaseNotFound, Requester, SharedView, disclose_case_view
+from hub.sharing import (
+    NoCaseView,
+    Requester,
+    SharedView,
+    disclose_case_view,
+    disclose_fields,
+    record_miss,
+)
 from hub.views.case_view import build_case_view
 from policies import load_bundle
 
 COORDINATOR_ROLES = frozenset({"panel_chair"})
 RISK_LEVELS = {"standard": 0, "medium": 1, "high": 2}
-YEAR = timedelta(days=365)
 
 
 class PanelRefused(PermissionError):
@@ -53,7 +62,8 @@ class PanelNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A case a referral trigger fired for, with the prefill taken from its events."""
+    """A case a referral trigger fired for, with the prefill taken from its events (stored
+    form, hub/panels/facts.py: shown only through a disclosure)."""
 
     panel_type: str
     case_agency: str
@@ -86,6 +96,8 @@ def _iso(moment: datetime | date | None) -> str | None:
 
 def risk_rank(facts: dict[str, Any], triggers: Iterable[str]) -> list[int]:
     """Higher sorts first: risk level, DASH score, triggers fired, incidents in 12 months."""
+    if "fields" in facts:
+        facts = panel_facts.values(facts)
     return [RISK_LEVELS.get(facts.get("risk_level") or "standard", 0),
             int(facts.get("dash_score") or 0), len(list(triggers)),
             int(facts.get("incidents_12m") or 0)]
@@ -195,24 +207,52 @@ class PanelService:
     # -- facts and triggers ---------------------------------------------------------------------
 
     def case_facts(self, case_agency: str, case_ref: str, now: datetime) -> dict[str, Any]:
-        """The referral's prefill, from the case's events: never retyped."""
+        """The referral's prefill, from the case's events (never retyped), in stored form."""
         view = build_case_view(self.hub, case_agency, case_ref)
         if view is None:
-            raise CaseNotFound(f"no case {case_ref!r} from agency {case_agency!r}")
-        case = view.case
-        times = [i.occurred_at for i in view.incidents]
-        return {"category": case.category_after_investigation or case.category,
-                "domestic_abuse": _is_da(case), "risk_level": case.risk_level,
-                "dash_score": case.dash_score, "incidents": len(times),
-                "incidents_12m": sum(1 for t in times if timedelta(0) <= now - t <= YEAR),
-                "agencies": sorted({i.agency for i in view.incidents} | {case.agency}),
-                "lead_agency": case.current_lead, "opened_at": _iso(case.opened_at),
-                "open": case.is_open, "legal_action": bool(case.legal_action)}
+            raise PanelNotFound(f"no case {case_agency}/{case_ref}")
+        return panel_facts.case_facts(view, now)
+
+    def show_facts(self, who: Requester, ptype: PanelType, case_agency: str, case_ref: str,
+                   facts: dict[str, Any], *, record_kind: str, now: datetime,
+                   **panel: str) -> SharedView:
+        """Facts about a case for this requester, as the policy decides for the panel's
+        purpose, recorded as a disclosure like any case view (supplier notification too)."""
+        return disclose_fields(
+            self.hub, self.engine, replace(who, acting_for=None), record_kind=record_kind,
+            record_ref=f"{case_agency}:{case_ref}", supplier=case_agency,
+            subjects=list(facts.get("subjects", [])), fields=panel_facts.fields(facts),
+            purpose=ptype.purpose, panel={"type": ptype.id, **panel}, now=now)
+
+    def shown_suggestions(self, who: Requester, type_id: str, now: datetime
+                          ) -> list[tuple[Suggestion, SharedView]]:
+        """The coordinator's list of triggered cases, each one's facts a disclosure. A case
+        of which the policy releases nothing to the coordinator is left out: that a trigger
+        fired for it is itself a fact about it (the refusal is still recorded)."""
+        ptype = self.panel_type(type_id)
+        self.require_coordinator(who, ptype, "suggestions")
+        found = []
+        for suggestion in self.suggestions(type_id, now):
+            shared = self.show_facts(who, ptype, suggestion.case_agency, suggestion.case_ref,
+                                     suggestion.facts, record_kind="referral_suggestion",
+                                     now=now)
+            if shared.allowed:
+                found.append((suggestion, shared))
+        self.record_access(who, "suggestions", panel_type=type_id,
+                           record_refs=[s.case_key for s, _ in found], now=now)
+        return found
+
+    def shown_referrals(self, who: Requester, referrals: Iterable[Referral], now: datetime
+                        ) -> list[tuple[Referral, SharedView]]:
+        """Referrals with their facts, each one's facts a disclosure to this requester."""
+        return [(r, self.show_facts(who, self.panel_type(r.panel_type), r.case_agency,
+                                    r.case_ref, r.facts, record_kind="referral_facts",
+                                    now=now, id=str(r.id))) for r in referrals]
 
     def _triggers(self, ptype: PanelType, case: Case, last_referral_at: datetime | None,
                   now: datetime) -> list[str]:
         if ptype.referral_rule == "marac":
-            if not _is_da(case):
+            if not panel_facts.is_domestic_abuse(case):
                 return []
             view = build_case_view(self.hub, case.agency, case.ref)
             assert view is not None
@@ -251,8 +291,10 @@ class PanelService:
                 continue
             triggers = self._triggers(ptype, case, last.get(key), now)
             if triggers:
-                found.append(Suggestion(type_id, case.agency, case.ref, triggers,
-                                        self.case_facts(case.agency, case.ref, now)))
+                facts = panel_facts.with_referral(
+                    self.case_facts(case.agency, case.ref, now), supplier=case.agency,
+                    triggers=triggers, note="", referrer=case.agency)
+                found.append(Suggestion(type_id, case.agency, case.ref, triggers, facts))
         found.sort(key=lambda s: [-r for r in risk_rank(s.facts, s.triggers)])
         return found
 
@@ -260,31 +302,55 @@ class PanelService:
 
     def refer(self, who: Requester, type_id: str, case_agency: str, case_ref: str, *,
               triggers: Iterable[str] = (), note: str = "",
-              now: datetime | None = None) -> Referral:
-        """Refer by hand (``note`` says why) or from triggers; the facts come from events."""
+              now: datetime | None = None) -> tuple[Referral, SharedView]:
+        """Refer by hand (``note`` says why) or from triggers; the facts come from events.
+
+        The referrer gets the facts back only as the policy releases them to their agency for
+        the panel's purpose. A case that does not exist and a case of which nothing may be
+        shown to them get the same refusal (NoCaseView), in that order of checks, and both
+        are recorded: referring is no way to learn which case references exist.
+        """
         now = now or datetime.now(UTC)
         ptype = self.panel_type(type_id)
         self.require_member(who, ptype, "refer")
-        key = f"{case_agency}/{case_ref}"
-        if any(r.is_open and r.case_key == key for r in self.referrals(type_id)):
-            raise DomainRefused("already-referred",
-                                f"{key} already has an open referral to {ptype.name}")
-        facts = self.case_facts(case_agency, case_ref, now)
-        triggers = list(triggers)
+        key, triggers = f"{case_agency}/{case_ref}", list(triggers)
+        view = build_case_view(self.hub, case_agency, case_ref)
+        facts = panel_facts.with_referral(
+            panel_facts.case_facts(view, now) if view else {"subjects": [], "fields": []},
+            supplier=case_agency, triggers=triggers, note=note.strip(), referrer=who.agency)
         referral = Referral.make(panel_type=type_id, case_agency=case_agency,
                                  case_ref=case_ref, source="trigger" if triggers else "manual",
                                  triggers=triggers, note=note, referred_by=_who(who), at=now,
-                                 facts=facts)
-        self.hub.save(referral)
+                                 facts=facts)  # refuses a hand referral without a reason
         self.record_access(who, "refer", panel_type=type_id, record_refs=[key], now=now)
-        return referral
+        if view is None:
+            raise NoCaseView(record_miss(
+                self.hub, self.engine, who, record_kind="referral_facts",
+                record_ref=f"{case_agency}:{case_ref}", purpose=ptype.purpose,
+                panel={"type": ptype.id}, now=now))
+        shared = self.show_facts(who, ptype, case_agency, case_ref, facts,
+                                 record_kind="referral_facts", now=now, id=str(referral.id))
+        if not shared.allowed:
+            raise NoCaseView(shared)
+        if any(r.is_open and r.case_key == key for r in self.referrals(type_id)):
+            raise DomainRefused("already-referred",
+                                f"{key} already has an open referral to {ptype.name}")
+        self.hub.save(referral)
+        return referral, shared
 
     def refer_suggested(self, who: Requester, type_id: str, *,
-                        now: datetime | None = None) -> list[Referral]:
+                        now: datetime | None = None) -> list[tuple[Referral, SharedView]]:
+        """Refer every suggested case whose facts the policy releases to the coordinator."""
         now = now or datetime.now(UTC)
         self.require_coordinator(who, self.panel_type(type_id), "refer")
-        return [self.refer(who, type_id, s.case_agency, s.case_ref, triggers=s.triggers,
-                           now=now) for s in self.suggestions(type_id, now)]
+        made = []
+        for s in self.suggestions(type_id, now):
+            try:
+                made.append(self.refer(who, type_id, s.case_agency, s.case_ref,
+                                       triggers=s.triggers, now=now))
+            except NoCaseView:
+                continue  # recorded as a refusal; nothing about the case is shown
+        return made
 
     def decide_referral(self, who: Requester, referral_id: str, *, accept: bool, reason: str,
                         now: datetime | None = None) -> Referral:
@@ -340,8 +406,7 @@ class PanelService:
             meeting.list_case(referral_id=str(referral.id), case_agency=referral.case_agency,
                               case_ref=referral.case_ref,
                               risk=risk_rank(referral.facts, referral.triggers),
-                              facts={**referral.facts, "triggers": referral.triggers,
-                                     "note": referral.note}, at=now)
+                              facts=referral.facts, at=now)
             changed.append(referral)
         self.hub.save(meeting, *changed)
         self.record_access(who, "agenda", panel_type=ptype.id, meeting_id=str(meeting.id),
@@ -363,6 +428,8 @@ class PanelService:
 
     def agenda(self, who: Requester, meeting_id: str, *,
                now: datetime | None = None) -> dict[str, Any]:
+        """The meeting, its agenda lines (each line's facts a disclosure to this member) and
+        the overdue actions of the panel's earlier meetings."""
         now = now or datetime.now(UTC)
         meeting = self.meeting(meeting_id)
         ptype = self.panel_type(meeting.panel_type)
@@ -371,7 +438,11 @@ class PanelService:
         self.record_access(who, "agenda_view", panel_type=ptype.id, meeting_id=meeting_id,
                            record_refs=[f"{i['case_agency']}/{i['case_ref']}" for i in items],
                            now=now)
-        return {"meeting": meeting, "panel": ptype, "items": items,
+        lines = [(item, self.show_facts(who, ptype, item["case_agency"], item["case_ref"],
+                                        item["facts"], record_kind="agenda_line", now=now,
+                                        meeting_id=meeting_id, id=item["referral_id"]))
+                 for item in items]
+        return {"meeting": meeting, "panel": ptype, "items": items, "lines": lines,
                 "overdue_actions": self.overdue_actions(meeting, now.date())}
 
     # -- packs ---------------------------------------------------------------------------------
@@ -391,14 +462,9 @@ class PanelService:
         meeting = self.meeting(meeting_id)
         ptype = self.panel_type(meeting.panel_type)
         self.require_member(who, ptype, "pack", meeting)
-        entries = []
-        for item in meeting.agenda:
-            try:
-                shared = self._disclose(who, meeting, ptype, item["case_agency"],
-                                        item["case_ref"], now)
-            except CaseNotFound:
-                continue
-            entries.append(PackEntry(item, shared))
+        entries = [PackEntry(item, self._disclose(who, meeting, ptype, item["case_agency"],
+                                                  item["case_ref"], now))
+                   for item in meeting.agenda]
         meeting.issue_pack(agency=who.agency, user=who.user,
                            disclosure_ids=[e.shared.disclosure_id for e in entries],
                            cases=[f"{e.item['case_agency']}/{e.item['case_ref']}"
@@ -497,16 +563,18 @@ class PanelService:
     def panel_history(self, case_agency: str, case_ref: str, *,
                       with_text: bool = False) -> list[dict[str, Any]]:
         """A case's panel history as timeline entries ({"at", "agency", "what", ...}, the
-        shape of hub.views.timeline), oldest first. Free text (decisions, actions, reasons) only
-        when ``with_text``: the caller decides whether its reader may see panel records."""
+        shape of hub.views.timeline), oldest first. Free text (decisions, actions, reasons) and
+        triggers (risk indicators) only when ``with_text``: the caller decides whether its
+        reader may see them (the case page: only when the case view released something)."""
         key, entries = f"{case_agency}/{case_ref}", []
         for r in self.referrals():
             if r.case_key != key:
                 continue
             entries.append({"at": _iso(r.referred_at), "agency": r.referred_by["agency"],
                             "what": "panel_referral", "panel": r.panel_type,
-                            "source": r.source, "triggers": r.triggers,
-                            **({"note": r.note} if with_text else {})})
+                            "source": r.source,
+                            **({"note": r.note, "triggers": r.triggers} if with_text
+                               else {})})
             if r.decided_at is not None:
                 outcome = "declined" if r.status == DECLINED else "accepted"
                 entries.append({"at": _iso(r.decided_at), "agency": r.decided_by["agency"],
@@ -530,11 +598,6 @@ class PanelService:
                                     **({"description": a["description"]} if with_text
                                        else {})})
         return sorted(entries, key=lambda e: e["at"])  # stable: ties keep the order above
-
-
-def _is_da(case: Case) -> bool:
-    return bool(case.flags.get("domestic_abuse")) or "domestic_abuse" in {
-        case.category, case.category_after_investigation}
 
 
 def _uuid(value: str, what: str) -> UUID:

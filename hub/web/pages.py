@@ -1,10 +1,13 @@
 """The panel pages: sign in, coordinator's view, agenda, pack, case timeline, action tracker.
 
 A user signs in with their agency's API client token and their own name; the signed session
-cookie holds the client id and the name only, and the client is looked up again on every
-request, so a revoked client stops working at once. Every page goes through the same service
-layer (hub/panels/service.py) and the same policy decisions as the JSON API: case data only
-through a recorded disclosure, every other page into the panel access log.
+cookie holds only a server-side session id (hub/web/sessions.py) and the form token, and the
+session and its client are looked up again on every request, so signing out, or a revoked
+client, stops a session at once. Every form post carries the session's form token and must
+come from the hub's own origin (hub/web/security.py). Every page goes through the same service
+layer (hub/panels/service.py) and the same policy decisions as the JSON API: case data, the
+facts on referrals and agenda lines included, only through a recorded disclosure, every other
+page into the panel access log.
 """
 
 from __future__ import annotations
@@ -21,19 +24,24 @@ from fastapi.templating import Jinja2Templates
 
 from domain.model.errors import DomainRefused
 from domain.model.panels import ACCEPTED, REFERRED
+from hub.api.limits import ID_MAX, MINUTES_MAX, TEXT_MAX, TOKEN_MAX, USER_MAX
 from hub.application import PartnershipHub
 from hub.panels.config import PanelType
+from hub.panels.facts import summary
 from hub.panels.service import PanelNotFound, PanelRefused, PanelService, risk_rank
 from hub.policy import PolicyEngine
-from hub.sharing import AuditUnavailable, CaseNotFound, Requester, SharedView
+from hub.sharing import NO_VIEW, AuditUnavailable, NoCaseView, Requester, SharedView
+from hub.web.security import CSRF_FIELD, form_refusal, form_token
+from hub.web.sessions import SessionStore
 
 HERE = Path(__file__).resolve().parent
 LONDON = ZoneInfo("Europe/London")
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-class SignInRequired(Exception):
-    pass
+Id = Annotated[str, Form(max_length=ID_MAX)]
+Text = Annotated[str, Form(max_length=TEXT_MAX)]
+Token = Annotated[str, Form(alias=CSRF_FIELD, max_length=100)]
 
 
 def _label(path: str) -> str:
@@ -76,20 +84,22 @@ def local(moment: datetime | None) -> str:
 def web_router(hub: PartnershipHub, engine: PolicyEngine,
                panel_types: dict[str, PanelType] | None = None) -> APIRouter:
     service = PanelService(hub, engine, panel_types)
+    sessions = SessionStore(hub)
     router = APIRouter(prefix="/panels", include_in_schema=False)
 
     def now() -> datetime:
         return datetime.now(UTC)
 
     def who_or_none(request: Request) -> Requester | None:
-        client_id, user = request.session.get("client_id"), request.session.get("user")
-        if not client_id or not user:
+        session = sessions.current(request.session.get("sid"), now())
+        if session is None:  # never signed in, signed out, expired
             return None
-        client = request.app.state.registry.get().clients.get(client_id)
+        client = request.app.state.registry.get().clients.get(session.client_id)
         if client is None:  # revoked since sign-in
+            sessions.end(session, now(), "client revoked")
             request.session.clear()
             return None
-        return Requester(user=user, agency=client.agency, role=client.role)
+        return Requester(user=session.user, agency=client.agency, role=client.role)
 
     def flash(request: Request, message: str, kind: str = "ok") -> None:
         request.session["flash"] = [*request.session.get("flash", []), [kind, message]]
@@ -100,6 +110,7 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
         my_types = [t for t in service.types.values() if who and who.agency in t.members]
         return templates.TemplateResponse(request, name, {
             "who": who, "messages": messages, "my_types": my_types, "local": local,
+            "csrf_field": CSRF_FIELD, "csrf_token": form_token(request.session),
             "today": now().astimezone(LONDON).date(), **context}, status_code=status_code)
 
     def page(request: Request, build: Callable[[Requester], Response]) -> Response:
@@ -110,20 +121,38 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             return build(who)
         except PanelRefused as exc:
             return render(request, "refused.html", who, 403, reason=str(exc))
-        except (PanelNotFound, CaseNotFound) as exc:
+        except PanelNotFound as exc:
             return render(request, "refused.html", who, 404, reason=str(exc),
                           title="Not found")
         except AuditUnavailable as exc:
             return render(request, "refused.html", who, 503, reason=str(exc),
                           title="Not available")
 
-    def act(request: Request, back: str, do: Callable[[Requester], str]) -> Response:
-        """A form post: do it, say what happened, go back (post/redirect/get)."""
+    def refuse_form(request: Request, token: str) -> Response | None:
+        """A form post from another origin or without the session's token changes nothing."""
+        why = form_refusal(request, token)
+        if why is None:
+            return None
+        who = who_or_none(request)
+        if who is not None:
+            service.record_access(who, "form", allowed=False, reason=why)
+        return render(request, "refused.html", who, 403, reason=why,
+                      title="Form not accepted")
+
+    def act(request: Request, token: str, back: str, do: Callable[[Requester], str]
+            ) -> Response:
+        """A form post: check it, do it, say what happened, go back (post/redirect/get)."""
+        refused = refuse_form(request, token)
+        if refused is not None:
+            return refused
+
         def build(who: Requester) -> Response:
             try:
                 flash(request, do(who))
             except DomainRefused as exc:
                 flash(request, str(exc), "error")
+            except NoCaseView:
+                flash(request, f"{NO_VIEW[0].upper()}{NO_VIEW[1:]}.", "error")
             return RedirectResponse(back, 303)
         return page(request, build)
 
@@ -133,13 +162,22 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
     def stylesheet() -> FileResponse:
         return FileResponse(HERE / "static" / "panels.css", media_type="text/css")
 
+    @router.get("/static/panels.js")
+    def script() -> FileResponse:
+        return FileResponse(HERE / "static" / "panels.js", media_type="text/javascript")
+
     @router.get("/sign-in", response_class=HTMLResponse)
     def sign_in_form(request: Request, next: str = "/panels/") -> HTMLResponse:
         return render(request, "sign_in.html", None, next=next if next.startswith("/") else "/")
 
     @router.post("/sign-in")
-    def sign_in(request: Request, token: str = Form(...), user: str = Form(...),
-                next: str = Form("/panels/")) -> Response:
+    def sign_in(request: Request, csrf: Token = "",
+                token: Annotated[str, Form(max_length=TOKEN_MAX)] = "",
+                user: Annotated[str, Form(max_length=USER_MAX)] = "",
+                next: Annotated[str, Form(max_length=ID_MAX * 4)] = "/panels/") -> Response:
+        refused = refuse_form(request, csrf)
+        if refused is not None:
+            return refused
         client = request.app.state.registry.get().authenticate(token.strip())
         name = user.strip()
         if client is None or not name:
@@ -147,13 +185,19 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
                    else "Give your name: every disclosure records who asked.")
             return render(request, "sign_in.html", None, 401, error=why, next=next,
                           user=name)
-        request.session.clear()
-        request.session.update(client_id=client.client_id, user=name)
+        request.session.clear()  # a new session id and a new form token
+        request.session["sid"] = sessions.start(client.client_id, name, now())
         service.record_access(Requester(name, client.agency, client.role), "sign_in")
         return RedirectResponse(next if next.startswith("/panels") else "/panels/", 303)
 
     @router.post("/sign-out")
-    def sign_out(request: Request) -> Response:
+    def sign_out(request: Request, csrf: Token = "") -> Response:
+        refused = refuse_form(request, csrf)
+        if refused is not None:
+            return refused
+        session = sessions.current(request.session.get("sid"), now())
+        if session is not None:
+            sessions.end(session, now(), "signed out")
         request.session.clear()
         return RedirectResponse("/panels/sign-in", 303)
 
@@ -177,18 +221,20 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             service.require_coordinator(who, ptype, "coordinate")
             at = now()
             referrals = service.referrals(panel_type)
-            suggestions = service.suggestions(panel_type, at)
+            suggestions = [{"s": s, "facts": summary(shared.released)}
+                           for s, shared in service.shown_suggestions(who, panel_type, at)]
             meetings = [m for m in service.meetings(panel_type) if m.held_at >= at]
             nxt = meetings[0] if meetings else None
-            refs = {r.case_key for r in referrals} | {s.case_key for s in suggestions}
             service.record_access(who, "coordinate", panel_type=panel_type,
-                                  record_refs=sorted(refs), now=at)
+                                  record_refs=sorted(r.case_key for r in referrals), now=at)
             accepted = sorted((r for r in referrals if r.status == ACCEPTED),
                               key=lambda r: [-x for x in _rank(r)])
+            waiting = [r for r in referrals if r.status == REFERRED]
+            shown = service.shown_referrals(who, [*waiting, *accepted], at)
+            facts = {str(r.id): summary(shared.released) for r, shared in shown}
             suggested_next = ptype.next_sitting(at)
             return render(request, "coordinate.html", who, panel=ptype,
-                          suggestions=suggestions,
-                          waiting=[r for r in referrals if r.status == REFERRED],
+                          suggestions=suggestions, facts=facts, waiting=waiting,
                           accepted=accepted, decided=[r for r in referrals
                                                       if r.status not in (REFERRED,)],
                           meetings=meetings, next_meeting=nxt,
@@ -197,19 +243,18 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
         return page(request, build)
 
     @router.post("/{panel_type}/refer")
-    def refer(request: Request, panel_type: str, case_agency: str = Form(...),
-              case_ref: str = Form(...), triggers: str = Form(""),
-              reason: str = Form("")) -> Response:
+    def refer(request: Request, panel_type: str, case_agency: Id, case_ref: Id,
+              csrf: Token = "", triggers: Text = "", reason: Text = "") -> Response:
         def do(who: Requester) -> str:
             found = [t for t in triggers.split(",") if t.strip()]
-            r = service.refer(who, panel_type, case_agency.strip(), case_ref.strip(),
-                              triggers=found, note=reason, now=now())
+            r, _ = service.refer(who, panel_type, case_agency.strip(), case_ref.strip(),
+                                 triggers=found, note=reason, now=now())
             return f"Referred {r.case_key} to {service.panel_type(panel_type).name}."
-        return act(request, f"/panels/{panel_type}/coordinate", do)
+        return act(request, csrf, f"/panels/{panel_type}/coordinate", do)
 
     @router.post("/referrals/{referral_id}/decide")
-    def decide(request: Request, referral_id: str, decision: str = Form(...),
-               reason: str = Form("")) -> Response:
+    def decide(request: Request, referral_id: str, decision: Id, csrf: Token = "",
+               reason: Text = "") -> Response:
         def do(who: Requester) -> str:
             r = service.decide_referral(who, referral_id, accept=decision == "accept",
                                         reason=reason, now=now())
@@ -218,10 +263,11 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             back = f"/panels/{service.referral(referral_id).panel_type}/coordinate"
         except PanelNotFound:
             back = "/panels/"
-        return act(request, back, do)
+        return act(request, csrf, back, do)
 
     @router.post("/{panel_type}/meetings")
-    def schedule(request: Request, panel_type: str, held_at: str = Form(...)) -> Response:
+    def schedule(request: Request, panel_type: str, held_at: Id, csrf: Token = ""
+                 ) -> Response:
         def do(who: Requester) -> str:
             try:
                 when = datetime.fromisoformat(held_at)
@@ -232,17 +278,18 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             m = service.schedule(who, panel_type, when, now=now())
             return f"{service.panel_type(panel_type).name} meeting scheduled for " \
                    f"{local(m.held_at)}."
-        return act(request, f"/panels/{panel_type}/coordinate", do)
+        return act(request, csrf, f"/panels/{panel_type}/coordinate", do)
 
     @router.post("/meetings/{meeting_id}/agenda")
-    def build_agenda(request: Request, meeting_id: str,
-                     referral_id: Annotated[list[str] | None, Form()] = None) -> Response:
+    def build_agenda(request: Request, meeting_id: str, csrf: Token = "",
+                     referral_id: Annotated[list[str] | None, Form(max_length=50)] = None
+                     ) -> Response:
         def do(who: Requester) -> str:
             if not referral_id:
                 raise DomainRefused("nothing-chosen", "choose at least one referral")
             m = service.add_to_agenda(who, meeting_id, referral_id, now=now())
             return f"The agenda now lists {len(m.items)} cases, highest risk first."
-        return act(request, f"/panels/meetings/{meeting_id}", do)
+        return act(request, csrf, f"/panels/meetings/{meeting_id}", do)
 
     # -- meeting, pack, case ----------------------------------------------------------------
 
@@ -253,6 +300,8 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             ptype: PanelType = agenda["panel"]
             return render(request, "meeting.html", who, meeting=agenda["meeting"],
                           panel=ptype, items=agenda["items"],
+                          lines=[{"item": item, "facts": summary(shared.released)}
+                                 for item, shared in agenda["lines"]],
                           overdue=agenda["overdue_actions"],
                           chair=service.is_coordinator(who, ptype),
                           default_due=(now() + timedelta(days=14)).date().isoformat())
@@ -275,8 +324,9 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
         def build(who: Requester) -> Response:
             entry = service.pack_case(who, meeting_id, case_agency, case_ref, now=now())
             m = service.meeting(meeting_id)
-            timeline = [{**h, "source": "panel"} for h in
-                        service.panel_history(case_agency, case_ref, with_text=True)]
+            # Panel free text and triggers only beside a case view that released something.
+            timeline = [{**h, "source": "panel"} for h in service.panel_history(
+                case_agency, case_ref, with_text=entry.shared.allowed)]
             released = dict(_flatten(entry.shared.released))
             if "case.opened_at" in released:
                 timeline.append({"at": released["case.opened_at"], "what": "case_opened",
@@ -296,25 +346,25 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
         return page(request, build)
 
     @router.post("/meetings/{meeting_id}/minutes")
-    def minutes(request: Request, meeting_id: str, text: str = Form("")) -> Response:
+    def minutes(request: Request, meeting_id: str, csrf: Token = "",
+                text: Annotated[str, Form(max_length=MINUTES_MAX)] = "") -> Response:
         def do(who: Requester) -> str:
             service.record_minutes(who, meeting_id, text, now=now())
             return "Minutes recorded."
-        return act(request, f"/panels/meetings/{meeting_id}", do)
+        return act(request, csrf, f"/panels/meetings/{meeting_id}", do)
 
     @router.post("/meetings/{meeting_id}/decisions")
-    def decision(request: Request, meeting_id: str, case: str = Form(...),
-                 text: str = Form("")) -> Response:
+    def decision(request: Request, meeting_id: str, case: Id, csrf: Token = "",
+                 text: Text = "") -> Response:
         def do(who: Requester) -> str:
             agency, _, ref = case.partition("/")
             service.record_decision(who, meeting_id, agency, ref, text, now=now())
             return f"Decision recorded for {case}."
-        return act(request, f"/panels/meetings/{meeting_id}", do)
+        return act(request, csrf, f"/panels/meetings/{meeting_id}", do)
 
     @router.post("/meetings/{meeting_id}/actions")
-    def action(request: Request, meeting_id: str, case: str = Form(...),
-               owner: str = Form(...), description: str = Form(""),
-               due: str = Form(...)) -> Response:
+    def action(request: Request, meeting_id: str, case: Id, owner: Id, due: Id,
+               csrf: Token = "", description: Text = "") -> Response:
         def do(who: Requester) -> str:
             agency, _, ref = case.partition("/")
             try:
@@ -324,15 +374,15 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             a = service.create_action(who, meeting_id, agency, ref, owner, description, when,
                                       now=now())
             return f"Action {a['action_id']} assigned to {owner}, due {when:%d %b %Y}."
-        return act(request, f"/panels/meetings/{meeting_id}", do)
+        return act(request, csrf, f"/panels/meetings/{meeting_id}", do)
 
     @router.post("/meetings/{meeting_id}/actions/{action_id}/status")
-    def action_status(request: Request, meeting_id: str, action_id: str,
-                      status: str = Form(...), note: str = Form("")) -> Response:
+    def action_status(request: Request, meeting_id: str, action_id: str, status: Id,
+                      csrf: Token = "", note: Text = "") -> Response:
         def do(who: Requester) -> str:
             service.set_action_status(who, meeting_id, action_id, status, note, now=now())
             return f"Action {action_id} is now {status.replace('_', ' ')}."
-        return act(request, "/panels/actions", do)
+        return act(request, csrf, "/panels/actions", do)
 
     @router.get("/actions", response_class=HTMLResponse)
     def actions(request: Request) -> Response:

@@ -5,7 +5,6 @@ validated and recorded straight into the store, as the worker would."""
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from domain.contract.schemas import validate
 from hub.application import PartnershipHub
 from hub.registry import Registry
 from hub.settings import Settings
+from policies import load_bundle
 
 KEY = b"p" * 32
 # (agency, role) -> the token name used by tests
@@ -121,8 +121,7 @@ def make_settings(directory: Path) -> tuple[Settings, dict[str, str]]:
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=data_dir, store_env=hub_env(data_dir))
     registry = Registry()
-    agencies = json.loads((Path(__file__).resolve().parents[2] / "policies" / "data"
-                           / "agencies.json").read_text())
+    agencies = load_bundle().data["agencies"]
     tokens = {}
     for name, (agency, role) in CLIENTS.items():
         if agency not in registry.agencies:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.panels.config import PanelConfigError, load_panel_types
+from hub.sharing import NoCaseView
 from tests.panels.conftest import Seeded
 
 YCPP = {"ycpp": {
@@ -59,14 +60,19 @@ def test_a_partnership_adds_its_own_panel_without_code(seeded: Seeded, tmp_path:
     types = load_panel_types(environ={"HUB_PANEL_TYPES": str(path)})
     assert {"marac", "ycpp"} <= set(types)
     service, now = seeded.service(panel_types=types), seeded.now
-    yot = seeded.who("yot")
-    referral = service.refer(yot, "ycpp", "wcc-housing", "HASB-2",
-                             note="Younger sibling at risk of exploitation", now=now)
+    yot, lead = seeded.who("yot"), seeded.who("childrens-safeguarding")
+    # The policy decides the referral's facts too: the chair's role may not have
+    # safeguarding data, so it cannot refer (or learn anything of) another agency's case.
+    with pytest.raises(NoCaseView):
+        service.refer(yot, "ycpp", "wcc-housing", "HASB-2", note="Sibling at risk", now=now)
+    referral, shared = service.refer(lead, "ycpp", "wcc-housing", "HASB-2",
+                                     note="Younger sibling at risk of exploitation", now=now)
+    assert shared.released["facts"]["dash_score"] == 14
     service.decide_referral(yot, str(referral.id), accept=True, reason="agreed", now=now)
     meeting = service.schedule(yot, "ycpp", now + timedelta(days=7), now=now)
     service.add_to_agenda(yot, str(meeting.id), now=now)
 
-    pack = service.pack(seeded.who("childrens-safeguarding"), str(meeting.id), now=now)
+    pack = service.pack(lead, str(meeting.id), now=now)
     assert len(pack) == 1 and pack[0].shared.allowed
     assert pack[0].shared.released["case"]["ref"] == "HASB-2"
     logged = {str(d.originator_id): d for d in seeded.hub.disclosures()}

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from domain.model.errors import DomainRefused
+from hub.panels.facts import values
 from hub.panels.service import PanelRefused
 from tests.panels.conftest import Seeded
 from tests.panels.data import WITNESS
@@ -22,9 +23,14 @@ def test_marac_from_triggers_to_overdue_actions_on_the_next_agenda(seeded: Seede
     assert {k: s.triggers for k, s in found.items()} == {
         "HASB-1": ["visible_high_risk"], "HASB-2": ["visible_high_risk"],
         "HASB-3": ["escalation"], "HASB-4": ["visible_high_risk"]}
-    assert found["HASB-3"].facts["incidents_12m"] == 3
-    referrals = service.refer_suggested(chair, "marac", now=now)
-    assert referrals[0].facts["dash_score"] == 18 and referrals[0].source == "trigger"
+    assert values(found["HASB-3"].facts)["incidents_12m"] == 3
+    made = service.refer_suggested(chair, "marac", now=now)
+    referrals = [r for r, _ in made]
+    assert values(referrals[0].facts)["dash_score"] == 18 and referrals[0].source == "trigger"
+    # The coordinator (police) sees the prefill as the policy releases it: the DASH score,
+    # and the incident counts by the agency that reported them.
+    shown = made[0][1].released["facts"]
+    assert shown["dash_score"] == 18 and shown["incidents"] == {"met-police": 1}
     assert service.suggestions("marac", now) == []  # an open referral is not suggested again
     with pytest.raises(DomainRefused, match="open referral"):
         service.refer(chair, "marac", "wcc-housing", "HASB-1", note="again", now=now)
@@ -90,9 +96,10 @@ def test_manual_referral_needs_a_reason_and_case_review_triggers(seeded: Seeded)
         "wcc-asb/ASB-77", "wcc-housing/HASB-3"}
     with pytest.raises(DomainRefused, match="reason"):
         service.refer(asb, "asb_case_review", "wcc-asb", "ASB-77", note="", now=now)
-    r = service.refer(asb, "asb_case_review", "wcc-asb", "ASB-77",
-                      note="Victim applied for a case review", now=now)
-    assert r.source == "manual" and r.facts["incidents"] == 3
+    r, shared = service.refer(asb, "asb_case_review", "wcc-asb", "ASB-77",
+                              note="Victim applied for a case review", now=now)
+    assert r.source == "manual" and values(r.facts)["incidents"] == 3
+    assert shared.released["facts"]["note"] == "Victim applied for a case review"
     deadlines = service.panel_type("asb_case_review").deadlines(now)
     assert deadlines["acknowledge"] < deadlines["panel"] < deadlines["update"]
     with pytest.raises(PanelRefused, match="not a member"):

@@ -109,7 +109,9 @@ class Pages:
               .map(e => e.outerHTML);""")
 
 
-def test_marac_in_the_browser(browser: WebDriver, tmp_path: Path) -> None:
+def test_marac_in_the_browser(browser: WebDriver, tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_ALLOW_HTTP_SESSIONS", "1")  # the test server is plain http
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
     settings, tokens = make_settings(tmp_path)
