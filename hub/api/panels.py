@@ -23,6 +23,7 @@ from hub.api.limits import LIST_MAX, AgencyId, Minutes, Reason, Ref, Text
 from hub.api.schemas import (
     AUTH,
     ActionOut,
+    CaseRef,
     MeetingAgenda,
     MeetingOut,
     NoView,
@@ -60,11 +61,6 @@ def refusals() -> Iterator[None]:
                             {"reason": exc.reason, "message": str(exc)}) from exc
     except AuditUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-
-
-class CaseRef(BaseModel):
-    agency: AgencyId
-    ref: Ref
 
 
 class ReferralRequest(BaseModel):

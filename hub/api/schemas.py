@@ -1,11 +1,14 @@
 """The API's answers as typed models, so the OpenAPI document says what every route returns,
-and the error answers each route may give (``responses=errors(...)``)."""
+and the error answers each route may give (``responses=errors(...)``); and the case reference
+every request names."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from hub.api.limits import AgencyId, Ref
 
 DESCRIPTIONS = {
     400: "the request names nobody: send the officer's name in X-Hub-User",
@@ -17,6 +20,11 @@ DESCRIPTIONS = {
     501: "this hub cannot do that with its current store",
     503: "the audit store could not record the request, so nothing was released or changed",
 }
+
+
+class CaseRef(BaseModel):
+    agency: AgencyId = Field(description="the lead agency that holds the case")
+    ref: Ref = Field(description="the case reference at that agency")
 
 
 class Problem(BaseModel):

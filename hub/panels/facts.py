@@ -22,6 +22,7 @@ from hub.views.case_view import CaseView
 from hub.views.fields import ViewField
 
 YEAR = timedelta(days=365)
+NOTE = "facts.note"  # the referrer's reason: supplied by the referring agency, not the case
 # Data category of each fact (policies/data/categories.json).
 CATEGORIES = {"category": "case", "domestic_abuse": "domestic_abuse", "risk_level": "risk",
               "dash_score": "risk", "lead_agency": "case", "opened_at": "case", "open": "case",
@@ -81,7 +82,7 @@ def with_referral(facts: dict[str, Any], *, supplier: str, triggers: list[str], 
         extra.append(asdict(ViewField("facts.triggers", list(triggers), "risk", supplier,
                                       flags=flags)))
     if note:
-        extra.append(asdict(ViewField("facts.note", note, "case", referrer, flags=flags)))
+        extra.append(asdict(ViewField(NOTE, note, "case", referrer, flags=flags)))
     return {**facts, "fields": [*facts.get("fields", []), *extra]}
 
 

@@ -330,7 +330,7 @@ class PanelService:
                 panel={"type": ptype.id}, now=now))
         shared = self.show_facts(who, ptype, case_agency, case_ref, facts,
                                  record_kind="referral_facts", now=now, id=str(referral.id))
-        if not shared.allowed:
+        if not set(shared.decision.released) - {panel_facts.NOTE}:  # the note is their own
             raise NoCaseView(shared)
         if any(r.is_open and r.case_key == key for r in self.referrals(type_id)):
             raise DomainRefused("already-referred",
