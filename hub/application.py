@@ -7,28 +7,50 @@ disclosing go through here too, so every adapter (worker, API, CLI) shares one s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
+    InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
     ProcessRecorder,
     Tracking,
     Transcoding,
 )
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain.contract.envelope import Envelope
 from domain.model import Case, Disclosure, Household, Incident, Person, ids
 from domain.model.person import RecordLink
 from domain.model.subjects import Location
 from hub.recorders import RECORDERS, RecordRefused
+from hub.store import STORE_ERRORS, construct_factory
 
 CONFLICT_RETRIES = 5
 RefusalHandler = Callable[[int, RecordRefused], None]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored event whose bytes no longer decrypt or deserialise: altered or corrupted."""
+
+    originator_id: UUID
+    originator_version: int
+    notification_id: int
+    topic: str
+    error: str
+
+    @property
+    def detail(self) -> str:
+        return (f"unreadable record {self.originator_id} (version {self.originator_version}, "
+                f"position {self.notification_id} in the store): {self.error}; run "
+                "`hub audit verify` and restore it from a backup")
 
 
 class UnitOfWork:
@@ -88,6 +110,19 @@ class PartnershipHub(Application[UUID]):
     # cold read (a new worker, an API replica) from replaying all of them.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
         Person: 50, Location: 50, Household: 50, Case: 50}
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        try:
+            super().__init__(env)
+        except BaseException:
+            # A store that is down or still being set up by another process: let the caller
+            # try again (hub.runtime.open_hub) without leaking this attempt's connections.
+            if getattr(self, "factory", None) is not None:
+                self.factory.close()
+            raise
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return construct_factory(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -192,14 +227,34 @@ class PartnershipHub(Application[UUID]):
         self.save(disclosure)
         return disclosure
 
-    def disclosures(self, limit: int = 1000) -> Iterator[Disclosure.Recorded]:
-        topic = get_topic(Disclosure.Recorded)
+    def disclosures(self) -> Iterator[Disclosure.Recorded]:
+        """Every disclosure, oldest first; one that cannot be read is logged and skipped
+        (``hub audit verify`` names it; the DPO's list shows it, hub/audit/queries.py)."""
+        for event in self.records([get_topic(Disclosure.Recorded)]):
+            if isinstance(event, Unreadable):
+                log.warning("%s", event.detail)
+                continue
+            yield event
+
+    def records(self, topics: Sequence[str], limit: int = 1000
+                ) -> Iterator[Any]:
+        """The events of these topics in the order they were stored. A stored row that no
+        longer decrypts or deserialises is an ``Unreadable`` in its place, so one bad row
+        never hides the rest; an outage of the store is still raised (StoreUnavailable)."""
         start = 1
         while True:
             batch = self.process_recorder.select_notifications(start=start, limit=limit,
-                                                               topics=[topic])
+                                                               topics=topics)
             for notification in batch:
-                yield self.mapper.to_domain_event(notification)
+                try:
+                    event = self.mapper.to_domain_event(notification)
+                except STORE_ERRORS:
+                    raise
+                except Exception as exc:
+                    event = Unreadable(UUID(str(notification.originator_id)),
+                                       notification.originator_version, notification.id,
+                                       notification.topic, f"{type(exc).__name__}: {exc}"[:200])
+                yield event
             if len(batch) < limit:
                 return
             start = batch[-1].id + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 import time
 from typing import Self
@@ -13,11 +15,32 @@ from hub.application import PartnershipHub
 from hub.broker import free_port, wait_for_port
 from hub.policy import PolicyEngine, load_engine
 from hub.settings import Settings
+from hub.store import STORE_ERRORS, StoreUnavailable, backoff
+
+log = logging.getLogger(__name__)
 
 
-def open_hub(settings: Settings) -> PartnershipHub:
+def open_hub(settings: Settings, *, patience: float | None = None) -> PartnershipHub:
+    """The application over the configured store.
+
+    A store that is down, or that another process is setting up at this moment (the library
+    creates tables and records its ``__migration__`` marker without a lock, so the second of
+    two processes starting together fails), is tried again with backoff, each attempt logged:
+    for ever unless ``patience`` (seconds) is given, then StoreUnavailable.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return PartnershipHub(env=settings.store_env)
+    started = time.monotonic()
+    for attempt in itertools.count(1):
+        try:
+            return PartnershipHub(env=settings.store_env)
+        except STORE_ERRORS as exc:
+            delay = backoff(attempt)
+            if patience is not None and time.monotonic() + delay - started > patience:
+                raise StoreUnavailable(f"the event store could not be opened: {exc}") from exc
+            log.warning("event store not ready (attempt %d: %s: %s); trying again in %.1fs",
+                        attempt, type(exc).__name__, exc, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def open_engine(settings: Settings) -> PolicyEngine:

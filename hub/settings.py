@@ -18,7 +18,14 @@ from eventsourcing.cryptography import AESCipher
 STORE_VARIABLES = ("PERSISTENCE_MODULE", "SQLITE_DBNAME", "SQLITE_LOCK_TIMEOUT", "POSTGRES_DBNAME",
                    "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER", "POSTGRES_PASSWORD",
                    "POSTGRES_SCHEMA", "POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW",
-                   "POSTGRES_CONN_MAX_AGE", "POSTGRES_LOCK_TIMEOUT")
+                   "POSTGRES_CONN_MAX_AGE", "POSTGRES_LOCK_TIMEOUT", "POSTGRES_CONNECT_TIMEOUT",
+                   "POSTGRES_PRE_PING", "POSTGRES_MAX_WAITING",
+                   "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "POSTGRES_STATEMENT_TIMEOUT")
+# Every PostgreSQL call has a bounded wait (hub/store.py): seconds to get a connection (each of
+# two attempts), to wait for a lock, for one statement, and for an idle transaction.
+POSTGRES_BOUNDS = {"POSTGRES_CONNECT_TIMEOUT": "2", "POSTGRES_PRE_PING": "y",
+                   "POSTGRES_LOCK_TIMEOUT": "5", "POSTGRES_STATEMENT_TIMEOUT": "30",
+                   "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5"}
 
 
 class ConfigurationError(RuntimeError):
@@ -50,12 +57,14 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        data_dir = Path(env.get("HUB_DATA_DIR", "hub-data")).resolve()
+        data_dir = data_dir_from_env(env)
         store = {k: env[k] for k in STORE_VARIABLES if k in env}
         if "PERSISTENCE_MODULE" not in store:
             store["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
             store["SQLITE_DBNAME"] = str(data_dir / "hub.sqlite")
             store.setdefault("SQLITE_LOCK_TIMEOUT", "30")
+        elif store["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+            store = {**POSTGRES_BOUNDS, **store}
         # Keep hot aggregates (people seen again and again) in memory; each read still
         # fast-forwards from the store, so a cached copy is never stale.
         store.setdefault("AGGREGATE_CACHE_MAXSIZE", env.get("HUB_AGGREGATE_CACHE", "10000"))
@@ -66,6 +75,13 @@ class Settings:
                    consumer_group=env.get("HUB_CONSUMER_GROUP", "csp-hub-ingest"),
                    max_poll_interval_ms=int(env.get("HUB_KAFKA_MAX_POLL_INTERVAL_MS", 30_000)),
                    session_timeout_ms=int(env.get("HUB_KAFKA_SESSION_TIMEOUT_MS", 10_000)))
+
+
+def data_dir_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """``HUB_DATA_DIR``, absolute; found without creating anything (Settings.from_env may
+    create the embedded store's key in it)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("HUB_DATA_DIR", "hub-data")).resolve()
 
 
 def _cipher_key(env: Mapping[str, str], data_dir: Path, *, embedded: bool) -> str:

@@ -15,14 +15,16 @@ from hub.api.dpo import dpo_router, logged
 from hub.api.limits import (
     LIST_MAX,
     TEXT_MAX,
+    AgencyId,
     BodySizeLimit,
     Ref,
     Text,
     body_limit,
 )
 from hub.api.notifications import notifications_router
+from hub.api.outage import store_unavailable
 from hub.api.panels import panels_router
-from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, Health, NoView, errors
+from hub.api.schemas import AUTH, CaseViewAnswer, DisclosureRow, Health, NoView, errors
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
@@ -33,7 +35,13 @@ from hub.sharing import (
     Requester,
     disclose_case_view,
 )
+from hub.store import StoreUnavailable
 from hub.web import SecurityHeaders, session_options, web_router
+
+
+class CaseRef(BaseModel):
+    agency: AgencyId = Field(description="the lead agency that holds the case")
+    ref: Ref = Field(description="the case reference at that agency")
 
 
 class GatewayClaim(BaseModel):
@@ -67,6 +75,7 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api.add_middleware(SessionMiddleware, **session_options())
     api.add_middleware(BodySizeLimit, max_bytes=body_limit())
     api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    api.add_exception_handler(StoreUnavailable, store_unavailable)
     api.include_router(panels_router(hub, engine))
     api.include_router(web_router(hub, engine))
 

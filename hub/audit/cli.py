@@ -4,10 +4,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from hub.audit import keys
 from hub.audit.config import AuditConfig
-from hub.settings import Settings
+from hub.settings import Settings, data_dir_from_env
+
+STORE_PATIENCE_S = 10.0
+
+
+FIX = "set HUB_DATA_DIR (and the store variables) to those the hub's API and worker run with"
+
+
+def _settings_of_existing_store(sub: str) -> Settings | None:
+    """The settings, or None (having said why) if there is no store to work on: opening one
+    would create it empty, and an empty log verifies."""
+    data_dir = data_dir_from_env()
+    if not data_dir.is_dir():
+        print(f"hub audit {sub}: the data directory {data_dir} does not exist; {FIX}",
+              file=sys.stderr)
+        return None
+    settings = Settings.from_env()
+    sqlite = settings.store_env.get("SQLITE_DBNAME")
+    if sqlite and not Path(sqlite).is_file():
+        print(f"hub audit {sub}: there is no event store at {sqlite}; {FIX}", file=sys.stderr)
+        return None
+    return settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,10 +42,17 @@ def run(args: argparse.Namespace) -> int:
     from hub.audit.chain import audit_trail
     from hub.audit.verify import verify_configured
     from hub.runtime import open_hub
+    from hub.store import StoreUnavailable
 
-    settings = Settings.from_env()
+    settings = _settings_of_existing_store(args.sub)
+    if settings is None:
+        return 2
     config = AuditConfig.from_settings(settings)
-    hub = open_hub(settings)
+    try:
+        hub = open_hub(settings, patience=STORE_PATIENCE_S)
+    except StoreUnavailable as exc:
+        print(f"hub audit {args.sub}: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.sub == "erase":
             from hub.audit.erasure import erase_subject

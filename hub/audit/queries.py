@@ -1,7 +1,9 @@
 """What the DPO asks of the disclosure log: searches, reviews, subject access, partner reports.
 
 Rows are folded from the notification log (one pass over the disclosure events), so they
-reflect override reviews and subject access releases as well as the original record.
+reflect override reviews and subject access releases as well as the original record. A record
+that can no longer be read (altered or corrupted) is listed as "unreadable record <id>" and the
+rest are listed as usual; reports count only what they can read.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.model.disclosure import AccessEvent, Disclosure
-from hub.application import PartnershipHub
+from hub.application import PartnershipHub, Unreadable
 
 CRIME_EXEMPTION = "dpa_sch2_para2"
 RECORD_FIELDS = (
@@ -30,24 +32,32 @@ DEFAULTS: dict[str, Any] = {"requested": [], "released_categories": [],
                             "referral": None, "override": None, "requested_at": None}
 
 
-def _events(app: PartnershipHub, topics: list[str], limit: int = 1000) -> Iterable[Any]:
-    start = 1
-    while True:
-        batch = app.process_recorder.select_notifications(start=start, limit=limit,
-                                                          topics=topics)
-        for notification in batch:
-            yield app.mapper.to_domain_event(notification)
-        if len(batch) < limit:
-            return
-        start = batch[-1].id + 1
+def unreadable_disclosure(bad: Unreadable) -> dict[str, Any]:
+    """A disclosure whose stored record cannot be read, listed as such (never dropped):
+    nothing about it is known but its id, so it matches every search and no report."""
+    return {"disclosure_id": str(bad.originator_id), "recorded_at": "", "unreadable": True,
+            "detail": bad.detail, "requester": {}, "recipient": "", "purpose": "",
+            "record_kind": "unreadable", "record_ref": "", "subjects": [], "decision_id": "",
+            "allowed": False, "released": [], "withheld": {}, "gateways": [],
+            "consent_ids": [], "agreement": None, "reasons": [bad.detail],
+            "bundle_revision": "", "engine": "", **DEFAULTS,
+            "override_review": None, "subject_access_release": None}
 
 
 def disclosure_rows(app: PartnershipHub) -> list[dict[str, Any]]:
     topics = [get_topic(Disclosure.Recorded), get_topic(Disclosure.OverrideReviewed),
               get_topic(Disclosure.ReleasedForSubjectAccess)]
     rows: dict[UUID, dict[str, Any]] = {}
-    for event in _events(app, topics):
-        if isinstance(event, Disclosure.Recorded):
+    for event in app.records(topics):
+        if isinstance(event, Unreadable):
+            if event.topic == topics[0]:
+                rows[event.originator_id] = unreadable_disclosure(event)
+            elif event.originator_id in rows:
+                # A review or release that cannot be read counts as not made: the override
+                # stays awaiting review, the entry stays held back from subject access.
+                rows[event.originator_id].setdefault("unreadable_events", []).append(
+                    event.detail)
+        elif isinstance(event, Disclosure.Recorded):
             row = {"disclosure_id": str(event.originator_id),
                    "recorded_at": event.timestamp.isoformat(),
                    **{k: getattr(event, k, DEFAULTS.get(k)) for k in RECORD_FIELDS},
@@ -67,10 +77,23 @@ def disclosure_rows(app: PartnershipHub) -> list[dict[str, Any]]:
 
 
 def access_rows(app: PartnershipHub) -> list[dict[str, Any]]:
-    return [{"access_id": str(e.originator_id), "recorded_at": e.timestamp.isoformat(),
-             "user": e.user, "agency": e.agency, "role": e.role, "action": e.action,
-             "query": e.query, "result_count": e.result_count}
-            for e in _events(app, [get_topic(AccessEvent.Recorded)])]
+    rows = []
+    for e in app.records([get_topic(AccessEvent.Recorded)]):
+        if isinstance(e, Unreadable):
+            rows.append({"access_id": str(e.originator_id), "recorded_at": "", "user": "",
+                         "agency": "", "role": "", "action": "unreadable",
+                         "query": {"detail": e.detail}, "result_count": 0,
+                         "unreadable": True})
+            continue
+        rows.append({"access_id": str(e.originator_id), "recorded_at": e.timestamp.isoformat(),
+                     "user": e.user, "agency": e.agency, "role": e.role, "action": e.action,
+                     "query": e.query, "result_count": e.result_count})
+    return rows
+
+
+def readable(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose record could be read: the only ones a report can count or attribute."""
+    return [r for r in rows if not r.get("unreadable")]
 
 
 def _when(row: dict[str, Any]) -> datetime:
@@ -79,8 +102,9 @@ def _when(row: dict[str, Any]) -> datetime:
 
 def in_period(rows: Iterable[dict[str, Any]], since: datetime | None,
               until: datetime | None) -> list[dict[str, Any]]:
-    return [r for r in rows if (since is None or _when(r) >= since)
-            and (until is None or _when(r) < until)]
+    """Rows of the period [since, until); an unreadable row's time is unknown, so it is kept."""
+    return [r for r in rows if r.get("unreadable") or (
+        (since is None or _when(r) >= since) and (until is None or _when(r) < until))]
 
 
 def search(rows: Iterable[dict[str, Any]], *, person: str | None = None,
@@ -90,6 +114,9 @@ def search(rows: Iterable[dict[str, Any]], *, person: str | None = None,
            until: datetime | None = None) -> list[dict[str, Any]]:
     found = []
     for row in in_period(rows, since, until):
+        if row.get("unreadable"):
+            found.append(row)  # it may be any of them: the DPO must see it
+            continue
         if person and person not in row["subjects"]:
             continue
         if partner and partner not in (row["recipient"], row["requester"].get("agency")):
@@ -111,7 +138,7 @@ def search(rows: Iterable[dict[str, Any]], *, person: str | None = None,
 
 
 def overrides_awaiting_review(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in rows if r["override"] and r["override_review"] is None]
+    return [r for r in readable(rows) if r["override"] and r["override_review"] is None]
 
 
 def held_back(row: dict[str, Any]) -> bool:
@@ -122,7 +149,7 @@ def held_back(row: dict[str, Any]) -> bool:
 
 def subject_access_report(rows: Iterable[dict[str, Any]], person: str) -> dict[str, Any]:
     """Every disclosure about one person (match key), in a form that can go to the subject."""
-    about = [r for r in rows if person in r["subjects"] and r["allowed"]]
+    about = [r for r in readable(rows) if person in r["subjects"] and r["allowed"]]
     entries, withheld = [], []
     for row in about:
         if held_back(row):
@@ -143,7 +170,7 @@ def partner_report(rows: Iterable[dict[str, Any]], since: datetime | None,
                    until: datetime | None) -> list[dict[str, Any]]:
     """What each partner received in a period."""
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in in_period(rows, since, until):
+    for row in readable(in_period(rows, since, until)):
         grouped[row["recipient"]].append(row)
     report = []
     for partner, received in sorted(grouped.items()):
@@ -164,7 +191,7 @@ def supplier_notifications(rows: Iterable[dict[str, Any]], agency: str
                            ) -> list[dict[str, Any]]:
     """Disclosures onward of data the agency supplied, to anyone but the agency itself."""
     found = []
-    for row in rows:
+    for row in readable(rows):
         if not row["allowed"] or agency not in row["suppliers"] or row["recipient"] == agency:
             continue
         released = set(row["released"])

@@ -88,9 +88,10 @@ class SubjectKeyStore:
                 conn = self._pg_connection()
                 cursor = conn.execute(sql, params)
                 return cursor.fetchall() if cursor.description else []
-            except Exception:
+            except Exception as exc:
                 self._pg_pool = None  # reconnect once, then give up
                 if attempt == 2:
+                    _raise_unavailable(exc)
                     raise
         raise AssertionError("unreachable")
 
@@ -102,7 +103,8 @@ class SubjectKeyStore:
                 host=env.get("POSTGRES_HOST", "127.0.0.1"), port=env.get("POSTGRES_PORT", "5432"),
                 dbname=env.get("POSTGRES_DBNAME", "postgres"),
                 user=env.get("POSTGRES_USER", "postgres"),
-                password=env.get("POSTGRES_PASSWORD", ""), autocommit=True)
+                password=env.get("POSTGRES_PASSWORD", ""), autocommit=True,
+                connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5))
         return self._pg_pool
 
     def _setup(self) -> None:
@@ -199,6 +201,15 @@ class SubjectKeyStore:
             for key_id in ids:
                 self._keys[key_id] = (time.monotonic(), None)
             return len(ids)
+
+
+def _raise_unavailable(exc: Exception) -> None:
+    """A key store that cannot be reached is an outage of the store (hub/store.py)."""
+    import psycopg
+
+    from hub.store import StoreUnavailable
+    if isinstance(exc, psycopg.OperationalError):
+        raise StoreUnavailable(f"the subject key store is unavailable: {exc}") from exc
 
 
 class SealingTranscoder(Transcoder):

@@ -1,10 +1,18 @@
-"""Check the whole audit chain and every checkpoint; name the first broken link.
+"""Check the whole audit chain, every record it chains, and every checkpoint; name each
+broken link.
 
 An entry is broken if its stored bytes no longer decrypt or deserialise (the store is AES-GCM
 encrypted, so any change to the bytes shows up here), if its hash is not the hash of its own
 content, if it does not point at the hash of the entry before it, or if entries are missing
 (a gap in the sequence, or fewer entries than the last signed checkpoint covers). A checkpoint
 is broken if its signature does not verify with the hub's audit key.
+
+Each disclosure, access, review, release and erasure is stored as its own event in the same
+transaction as the chain entry that carries its record. Every such event must be present,
+readable and equal to that record (``record-missing``, ``record-unreadable``,
+``record-altered``), and every one must be chained (``record-unchained``: a row added behind
+the hub's back). One pass over the notification log does it all: a record and its entry are
+stored together, so they meet within a few rows of each other.
 """
 
 from __future__ import annotations
@@ -16,21 +24,39 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.utils import get_topic
 
 from domain.model.audit import (
     AUDIT_LOG_ID,
     CHECKPOINTS_ID,
     GENESIS,
+    AuditLog,
+    Erasure,
+    canonical,
     checkpoint_message,
     entry_hash,
 )
-from hub.application import PartnershipHub
+from domain.model.disclosure import AccessEvent, Disclosure
+from hub.application import PartnershipHub, Unreadable
 from hub.audit import keys
 
 PAGE = 5000
+ENTRY_TOPIC = get_topic(AuditLog.Appended)
+# The event each kind of chain entry records, with the entry's record as its fields (a new
+# kind whose record is stored as an event belongs here too, or its events show as unchained).
+RECORD_EVENTS: dict[str, type[Any]] = {
+    "disclosure": Disclosure.Recorded, "refusal": Disclosure.Recorded,
+    "override": Disclosure.Recorded, "override_review": Disclosure.OverrideReviewed,
+    "subject_access_release": Disclosure.ReleasedForSubjectAccess,
+    "access": AccessEvent.Recorded, "erasure": Erasure.Completed}
+RECORD_TOPICS = {get_topic(cls) for cls in RECORD_EVENTS.values()}
+LABELS = {Disclosure: "disclosure", AccessEvent: "access record", Erasure: "erasure record"}
+EVENT_BASE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+ENTRY_ONLY = {"disclosure_id"}  # a review or release names its disclosure; its event is on it
 
 
 @dataclass(frozen=True)
@@ -38,11 +64,13 @@ class Problem:
     seq: int
     kind: str
     detail: str
+    record: str | None = None  # the disclosure, access or erasure record's id, if one
 
 
 @dataclass
 class VerifyReport:
     entries: int = 0
+    records: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
     checkpoints: int = 0
@@ -66,11 +94,13 @@ class VerifyReport:
         return doc
 
     def summary(self) -> str:
-        lines = [f"audit log: {self.entries} entries, head seq {self.head_seq} "
-                 f"hash {self.head_hash[:16]}..., {self.checkpoints} checkpoints "
-                 f"(last at seq {self.last_checkpoint_seq}), checked in {self.seconds:.2f}s"]
+        lines = [f"audit log: {self.entries} entries, {self.records} records, head seq "
+                 f"{self.head_seq} hash {self.head_hash[:16]}..., {self.checkpoints} "
+                 f"checkpoints (last at seq {self.last_checkpoint_seq}), checked in "
+                 f"{self.seconds:.2f}s"]
         if self.ok:
-            lines.append("OK: every entry and every checkpoint verifies")
+            lines.append("OK: every entry, every record it chains and every checkpoint "
+                         "verifies")
         else:
             first = self.first_broken
             assert first is not None
@@ -122,6 +152,79 @@ def read_checkpoints(app: PartnershipHub, checkpoints_file: Path | None
     return sorted(found.values(), key=lambda d: (d["seq"], d["signed_at"])), problems
 
 
+def _label(topic: str) -> str:
+    return next((label for cls, label in LABELS.items()
+                 if topic.startswith(get_topic(cls) + ".")), "record")
+
+
+class _Records:
+    """Pairs each chained record with the entry that carries it, in either order."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        self.report = report
+        # Events not yet claimed by an entry, with the entry they were stored before.
+        self.stored: dict[tuple[UUID, str], tuple[int, Any]] = {}
+        self.awaited: dict[tuple[UUID, str], tuple[int, dict[str, Any]]] = {}
+
+    def event(self, position: int, topic: str, event: Any) -> None:
+        key = (event.originator_id, topic)
+        if key in self.awaited:
+            self._check(*self.awaited.pop(key), key, event)
+        else:
+            self.stored[key] = (position, event)
+
+    def entry(self, seq: int, entry: dict[str, Any]) -> None:
+        cls = RECORD_EVENTS.get(entry.get("kind", ""))
+        if cls is None or not entry.get("ref"):
+            return
+        try:
+            key = (UUID(str(entry["ref"])), get_topic(cls))
+        except ValueError:
+            self._problem(seq, "record-missing", f"the entry names no record ({entry['ref']!r})")
+            return
+        expected = {k: v for k, v in (entry.get("record") or {}).items() if k not in ENTRY_ONLY}
+        if key in self.stored:
+            self._check(seq, expected, key, self.stored.pop(key)[1])
+        else:
+            self.awaited[key] = (seq, expected)
+
+    def finish(self) -> None:
+        for (record_id, topic), (seq, _) in self.awaited.items():
+            self._problem(seq, "record-missing",
+                          f"{_label(topic)} {record_id}, recorded by chain entry {seq}, is "
+                          "missing from the store (deleted)", record_id)
+        for (record_id, topic), (position, event) in self.stored.items():
+            self._problem(position, "record-unchained",
+                          f"{_label(topic)} {record_id} (version {event.originator_version}, "
+                          f"stored before entry {position}) is in the store but no chain entry "
+                          "records it (added outside the hub, or its entry is unreadable)",
+                          record_id)
+
+    def _check(self, seq: int, expected: dict[str, Any], key: tuple[UUID, str],
+               event: Any) -> None:
+        record_id, topic = key
+        self.report.records += 1
+        if isinstance(event, Unreadable):
+            self._problem(seq, "record-unreadable",
+                          f"{_label(topic)} {record_id}, recorded by chain entry {seq}: the "
+                          f"stored bytes do not decrypt or deserialise ({event.error})",
+                          record_id)
+            return
+        fields = {k: v for k, v in vars(event).items() if k not in EVENT_BASE}
+        try:
+            same = canonical(fields) == canonical(expected)
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            self._problem(seq, "record-altered",
+                          f"{_label(topic)} {record_id} does not match chain entry {seq} that "
+                          "recorded it (altered)", record_id)
+
+    def _problem(self, seq: int, kind: str, detail: str, record_id: UUID | None = None) -> None:
+        self.report.problems.append(Problem(seq, kind, detail,
+                                            str(record_id) if record_id else None))
+
+
 def verify(app: PartnershipHub, *, public_key: Ed25519PublicKey | None,
            checkpoints_file: Path | None) -> VerifyReport:
     started = time.perf_counter()
@@ -144,14 +247,18 @@ def verify(app: PartnershipHub, *, public_key: Ed25519PublicKey | None,
     report.checkpoints = len(checkpoints)
     report.last_checkpoint_seq = max(wanted) if wanted else None
     seen_hash: dict[int, str] = {}
+    records = _Records(report)
 
     expected_seq = 1
     prev: str | None = GENESIS  # None: the previous entry could not be read
-    for stored in _stored(app, AUDIT_LOG_ID):
-        version = stored.originator_version
-        if version == 1:
+    for event in app.records([ENTRY_TOPIC, *sorted(RECORD_TOPICS)], limit=PAGE):
+        topic = event.topic if isinstance(event, Unreadable) else get_topic(type(event))
+        if topic != ENTRY_TOPIC:
+            records.event(expected_seq, topic, event)
             continue
-        seq_here = version - 1
+        if event.originator_id != AUDIT_LOG_ID:
+            continue
+        seq_here = event.originator_version - 1
         if seq_here != expected_seq:
             report.problems.append(Problem(
                 expected_seq, "missing",
@@ -159,15 +266,13 @@ def verify(app: PartnershipHub, *, public_key: Ed25519PublicKey | None,
             prev = None
         expected_seq = seq_here + 1
         report.entries += 1
-        try:
-            event = app.mapper.to_domain_event(stored)
-            seq, prev_hash, claimed, entry = event.seq, event.prev_hash, event.hash, event.entry
-        except Exception as exc:
+        if isinstance(event, Unreadable):
             report.problems.append(Problem(
                 seq_here, "unreadable",
-                f"stored bytes do not decrypt or deserialise ({type(exc).__name__})"))
+                f"stored bytes do not decrypt or deserialise ({event.error.split(':')[0]})"))
             prev = None
             continue
+        seq, prev_hash, claimed, entry = event.seq, event.prev_hash, event.hash, event.entry
         if seq != seq_here:
             report.problems.append(Problem(seq_here, "sequence",
                                            f"entry says seq {seq}, stored at {seq_here}"))
@@ -177,10 +282,12 @@ def verify(app: PartnershipHub, *, public_key: Ed25519PublicKey | None,
         if entry_hash(seq, prev_hash, entry) != claimed:
             report.problems.append(Problem(seq_here, "content",
                                            "content does not match its hash (altered)"))
+        records.entry(seq_here, entry)
         prev = claimed
         if seq_here in wanted:
             seen_hash[seq_here] = claimed
         report.head_seq, report.head_hash = seq_here, claimed
+    records.finish()
 
     for seq, docs in wanted.items():
         if seq > report.head_seq:

@@ -8,13 +8,14 @@ offsets only after the store has them, so a crash at any point neither loses nor
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -22,11 +23,12 @@ from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from domain.contract.envelope import Envelope
-from hub.application import PartnershipHub
+from hub.application import PartnershipHub, RefusalHandler
 from hub.ingest.accept import AGENCY_TOPIC_PREFIX, Agencies, Refused, accept, refuse
 from hub.ingest.deadletter import DeadLetterPublisher
 from hub.recorders import RecordRefused
 from hub.settings import Settings
+from hub.store import StoreUnavailable, backoff
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,11 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         for tp in assigned:
-            last = self.worker.app.last_position(f"{tp.topic}:{tp.partition}")
+            try:
+                last = self.worker.app.last_position(f"{tp.topic}:{tp.partition}")
+            except StoreUnavailable as exc:  # safe: each batch is checked against the store
+                log.warning("%s: starting from the committed offset (%s)", tp, exc)
+                continue
             if last is not None:
                 self.worker.consumer.seek(tp, last + 1)
 
@@ -91,13 +97,41 @@ class IngestWorker:
         while not stop.is_set():
             batch = self.consumer.poll(timeout_ms=500)
             if batch:
-                for tp, records in batch.items():
-                    self.handle_partition_batch(f"{tp.topic}:{tp.partition}", records)
+                try:
+                    for tp, records in batch.items():
+                        self.handle_partition_batch(f"{tp.topic}:{tp.partition}", records)
+                except StoreUnavailable as exc:
+                    self._wait_for_store(stop, exc)
+                    self._rewind(batch)
+                    continue
                 self._commit()
                 last_activity = time.monotonic()
                 log.info("ingest: %s", self.counts)
             elif idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
                 return
+
+    def _wait_for_store(self, stop: threading.Event, exc: StoreUnavailable) -> None:
+        """Wait (with backoff, a log line per attempt) until the store answers again."""
+        for attempt in itertools.count(1):
+            delay = backoff(attempt)
+            log.warning("store unavailable, attempt %d (%s); trying again in %.1fs", attempt,
+                        exc, delay)
+            if stop.wait(delay):
+                return
+            try:
+                self.app.process_recorder.max_notification_id()
+            except StoreUnavailable as again:
+                exc = again
+                continue
+            log.warning("store available again after %d attempt(s); resuming", attempt)
+            return
+
+    def _rewind(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Fetch the failed poll again; what the store already holds is skipped as usual."""
+        assigned = self.consumer.assignment()
+        for tp, records in batch.items():
+            if tp in assigned:
+                self.consumer.seek(tp, records[0].offset)
 
     def _commit(self) -> None:
         """Tell Kafka how far we got. Only an optimisation: the store's tracking records are
@@ -135,12 +169,41 @@ class IngestWorker:
                                       envelope, self.agencies)])
 
         try:
-            self.counts.recorded += self.app.record_batch(
-                source, accepted, last_offset=fresh[-1].offset, on_refused=unrecordable)
+            self.counts.recorded += self._record(source, accepted, fresh[-1].offset,
+                                                 unrecordable)
         except IntegrityError:
             raise RuntimeError(f"batch for {source} kept conflicting with other writers; "
                                "stopping so that the group can reassign the partition") from None
         self.counts.handled += len(fresh)
+
+    def _record(self, source: str, accepted: list[tuple[int, Envelope]], last_offset: int,
+                on_refused: RefusalHandler) -> int:
+        """Record the batch. If that fails for any reason but the store or the broker (a bug
+        that some content triggers), record its events one at a time and dead-letter the ones
+        that fail, so that no event can stop its partition."""
+        try:
+            return self.app.record_batch(source, accepted, last_offset=last_offset,
+                                         on_refused=on_refused)
+        except (PersistenceError, KafkaError):
+            raise
+        except Exception:
+            log.exception("recording %s failed; recording its events one at a time", source)
+        recorded = 0
+        for offset, envelope in accepted:
+            try:
+                recorded += self.app.record_batch(source, [(offset, envelope)],
+                                                  last_offset=offset, on_refused=on_refused)
+            except (PersistenceError, KafkaError):
+                raise
+            except Exception as exc:
+                log.exception("recording %s@%s failed", source, offset)
+                on_refused(offset, RecordRefused(
+                    "internal-error", f"the hub failed while recording event {envelope.id} "
+                    f"({type(exc).__name__}); the hub operator has the details in the worker's "
+                    "log"))
+                self.app.record_batch(source, [], last_offset=offset, on_refused=on_refused)
+        return recorded + self.app.record_batch(source, [], last_offset=last_offset,
+                                                on_refused=on_refused)
 
     def _dead_letter(self, refused: list[Refused]) -> None:
         """Sent before the batch commits: a crash in between repeats a dead letter (each names
