@@ -15,7 +15,6 @@ from hub.api.dpo import dpo_router, logged
 from hub.api.limits import (
     LIST_MAX,
     TEXT_MAX,
-    AgencyId,
     BodySizeLimit,
     Ref,
     Text,
@@ -24,7 +23,7 @@ from hub.api.limits import (
 from hub.api.notifications import notifications_router
 from hub.api.outage import store_unavailable
 from hub.api.panels import panels_router
-from hub.api.schemas import AUTH, CaseViewAnswer, DisclosureRow, Health, NoView, errors
+from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, Health, NoView, errors
 from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.settings import Settings
@@ -37,11 +36,6 @@ from hub.sharing import (
 )
 from hub.store import StoreUnavailable
 from hub.web import SecurityHeaders, session_options, web_router
-
-
-class CaseRef(BaseModel):
-    agency: AgencyId = Field(description="the lead agency that holds the case")
-    ref: Ref = Field(description="the case reference at that agency")
 
 
 class GatewayClaim(BaseModel):
