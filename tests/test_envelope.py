@@ -21,6 +21,7 @@ from domain.contract.envelope import (
 )
 
 KEY = secrets.token_bytes(32)
+VICTIM = matchkeys.person_key(KEY, "Alex Sample", "1990-04-12")
 
 
 def incident(**changes: object) -> dict[str, object]:
@@ -90,6 +91,11 @@ def test_unknown_event_type_lists_the_known_ones() -> None:
     ({"occurred_at": "yesterday"}, "occurred_at"),
     ({"parties": [{"role": "victim", "match_key": "Alex Sample"}]}, "parties/0/match_key"),
     ({"unexpected": 1}, "(payload)"),
+    # RFC 3339 allows a lower-case t; the recorders' datetime.fromisoformat does not
+    ({"occurred_at": "2026-09-01t21:00:00z"}, "occurred_at"),
+    ({"occurred_at": "9999-12-31T23:59:59-23:59"}, "occurred_at"),  # overflows in UTC
+    ({"parties": [{"role": "victim", "match_key": VICTIM, "date_of_birth": "0001-01-01"}]},
+     "parties/0/date_of_birth"),
 ])
 def test_schema_errors_name_the_field(changes: dict[str, object], field: str) -> None:
     with pytest.raises(EnvelopeError, match=re.escape(f"'{field}'")) as refused:
@@ -145,9 +151,6 @@ def test_an_over_long_attribute_is_named() -> None:
 
 
 # -- identity: the envelope's id and subject name what its payload is about --------------------
-
-VICTIM = matchkeys.person_key(KEY, "Alex Sample", "1990-04-12")
-
 
 def identified(event_id: str = "met-police:incident.reported:INC-1:v1", subject: str = VICTIM,
                event_type: str = "incident.reported", data: dict[str, object] | None = None

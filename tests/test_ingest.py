@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient
@@ -28,6 +30,8 @@ from domain.contract.envelope import Envelope, new_envelope, sign
 from domain.model import Incident
 from hub.application import PartnershipHub
 from hub.ingest.worker import IngestWorker
+from hub.recorders import RECORDERS
+from hub.recorders.base import Loader
 from tests.conftest import FAST_CONSUMER, Partnership, wait_until
 from tests.kafka_helpers import read_topic
 
@@ -245,3 +249,38 @@ def test_an_event_whose_id_or_subject_names_another_record_is_refused(
     assert f"the id must be {first.id!r}" in letters["id-mismatch"]["message"]
     assert stranger in letters["subject-mismatch"]["message"]
     assert first.subject in letters["subject-mismatch"]["message"]
+
+
+def test_an_event_a_recorder_fails_on_is_dead_lettered_and_the_others_are_recorded(
+        partnership: Partnership, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recorder bug that some content triggers (found and fixed: a lower-case ``t`` in a
+    date-time passed the schema and crashed ``datetime.fromisoformat``) must not stop the
+    partition. No such content is known now, so a recorder that fails on one record stands in
+    for the next bug; everything else is real."""
+    original = RECORDERS["incident.reported"]
+
+    def fails_on_mp_24_0002(load: Loader, envelope: Envelope) -> list[Aggregate]:
+        if envelope.data["record"]["ref"] == "MP-24-0002":
+            raise ValueError("a recorder bug")
+        return original(load, envelope)
+
+    monkeypatch.setitem(RECORDERS, "incident.reported", fails_on_mp_24_0002)
+    hub = partnership.open_hub()
+    bootstrap = partnership.settings.bootstrap_servers
+    assert bootstrap
+    first, second = first_police_incident(partnership, 0), first_police_incident(partnership, 1)
+    third = replace(first, id="met-police:incident.reported:MP-24-0003:v1",
+                    data={**first.data, "record": {"ref": "MP-24-0003", "version": 1}})
+    events = [first, second, third]
+    assert len({e.subject for e in events}) == 1  # one partition, in this order
+    with AgencyPublisher(bootstrap, "met-police", partnership.agency_keys["met-police"]) as pub:
+        pub.publish(events)
+    with worker_thread(partnership, hub) as (worker, thread):
+        wait_until(lambda: worker.counts.handled == 3, what="3 messages handled")
+        assert thread.is_alive()
+    assert hub.incident("met-police", "MP-24-0001") is not None
+    assert hub.incident("met-police", "MP-24-0002") is None
+    assert hub.incident("met-police", "MP-24-0003") is not None
+    [letter] = read_deadletters(bootstrap, "met-police", timeout=10)
+    assert letter["reason"] == "internal-error" and letter["event_id"] == events[1].id
+

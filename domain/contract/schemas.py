@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -41,18 +42,50 @@ def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
     return rest if "$ref" not in node else {**rest, "$ref": ref}
 
 
+# Dates the hub can compute with: people alive, events of this era (and no overflow when a
+# deadline is added to one).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+@cache
+def format_checker() -> FormatChecker:
+    """RFC 3339 dates and times as jsonschema checks them, that also parse the way the hub
+    reads them (``datetime.fromisoformat``, which refuses a lower-case ``t`` or ``z``) and fall
+    within EARLIEST_YEAR..LATEST_YEAR."""
+    checker = FormatChecker()
+    rfc3339_date_time, _ = checker.checkers["date-time"]
+    rfc3339_date, _ = checker.checkers["date"]
+
+    @checker.checks("date-time", raises=ValueError)
+    def date_time(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True
+        at = datetime.fromisoformat(instance.replace("Z", "+00:00"))
+        return bool(rfc3339_date_time(instance)) and at.tzinfo is not None and (
+            EARLIEST_YEAR <= at.year <= LATEST_YEAR)
+
+    @checker.checks("date", raises=ValueError)
+    def calendar_date(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True
+        return bool(rfc3339_date(instance)) and (
+            EARLIEST_YEAR <= date.fromisoformat(instance).year <= LATEST_YEAR)
+
+    return checker
+
+
 @cache
 def _fast_validator(event_type: str, version: str) -> Draft202012Validator:
     schema = known_types()[(event_type, version)]
     return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})),
-                                format_checker=FormatChecker())
+                                format_checker=format_checker())
 
 
 @cache
 def _validator(event_type: str, version: str) -> Draft202012Validator:
     """The schema as written, for error messages that point at its own structure."""
     return Draft202012Validator(known_types()[(event_type, version)],
-                                format_checker=FormatChecker())
+                                format_checker=format_checker())
 
 
 def validate(envelope: Envelope) -> None:
