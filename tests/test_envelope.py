@@ -188,8 +188,8 @@ def test_a_subject_naming_someone_not_in_the_payload_is_refused() -> None:
 
 
 def test_a_case_change_names_nobody_so_any_match_key_subject_keeps_its_case_in_order() -> None:
-    change = {"record": {"ref": "C1", "version": 2}, "at": "2026-09-02T10:00:00Z",
-              "changes": {"legal_action": True}}
+    change: dict[str, object] = {"record": {"ref": "C1", "version": 2},
+                                 "at": "2026-09-02T10:00:00Z", "changes": {"legal_action": True}}
     check_identity(identified("met-police:case.updated:C1:v2", VICTIM, "case.updated", change))
     with pytest.raises(EnvelopeError) as refused:
         check_identity(identified("met-police:case.updated:C1:v2", "s", "case.updated", change))

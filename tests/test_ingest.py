@@ -172,7 +172,8 @@ def first_police_incident(partnership: Partnership, index: int = 0) -> Envelope:
 def worker_thread(partnership: Partnership, hub: PartnershipHub
                   ) -> Iterator[tuple[IngestWorker, threading.Thread]]:
     """A worker whose thread the test can watch: it must still be running at the end."""
-    worker = IngestWorker(partnership.settings, hub, consumer_options=FAST_CONSUMER)
+    options: dict[str, object] = dict(FAST_CONSUMER)
+    worker = IngestWorker(partnership.settings, hub, consumer_options=options)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
