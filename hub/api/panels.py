@@ -31,6 +31,7 @@ from hub.api.schemas import (
     PackOut,
     PanelAccessRow,
     PanelTypeOut,
+    Problem,
     ReferralOut,
     SuggestionOut,
     errors,
@@ -44,7 +45,9 @@ from hub.sharing import NO_VIEW, AuditUnavailable, NoCaseView, Requester, Shared
 Who = Annotated[Requester, Depends(requester)]
 PanelTypeId = Annotated[str, Path(max_length=100)]
 RecordId = Annotated[str, Path(max_length=100)]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": NoView, "description": NO_VIEW}}
+# No such panel type (Problem), or nothing about the case for you (NoView).
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": NoView | Problem, "description": f"{NO_VIEW}; or no such panel type"}}
 
 
 @contextmanager
