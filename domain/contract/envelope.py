@@ -113,6 +113,8 @@ def sign(envelope: Envelope, key: Ed25519PrivateKey) -> Envelope:
 def nests_deeper_than(text: str, limit: int) -> bool:
     """Whether arrays and objects in JSON ``text`` nest more than ``limit`` deep, found by
     counting brackets outside strings (no recursion, so any depth is safe to ask about)."""
+    if text.count("[") + text.count("{") <= limit:  # most messages: too few to nest deeper
+        return False
     depth = 0
     for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
         depth += 1 if bracket in "[{" else -1
