@@ -44,7 +44,16 @@ def open_hub(settings: Settings, *, patience: float | None = None) -> Partnershi
 
 
 def open_engine(settings: Settings) -> PolicyEngine:
-    return load_engine(settings.opa_url)
+    """The configured policy engine, checked once at start: a problem is logged plainly here, and
+    every decision is refused (with the same reason) until the engine can answer."""
+    engine = load_engine(settings.opa_url)
+    problem = engine.check()
+    if problem:
+        log.error("policy engine %s cannot decide yet, nothing will be released: %s",
+                  engine.name, problem)
+    else:
+        log.info("policy engine %s ready with bundle %s", engine.name, engine.bundle_revision)
+    return engine
 
 
 class ApiServer:

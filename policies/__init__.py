@@ -1,85 +1,158 @@
-"""The hub's Rego policy bundle: policies under ``hub/``, data under ``data/``.
+"""The hub's Rego policy bundle, laid out as a standard OPA bundle.
 
-Both engines (embedded regorus and an OPA server) load exactly these files, and every decision
-carries the bundle revision so an auditor can tell which rules and agreements produced it.
+``policies/`` is what a stock ``opa run --server --bundle policies/`` or ``opa build policies/``
+loads: ``.manifest`` (revision and roots), the policies ``hub/*.rego`` (packages ``hub.*``), and
+data files named ``data.json`` whose directory is their place in the data tree
+(``hub/config/agreements/data.json`` is ``data.hub.config.agreements``). The embedded engines
+load exactly the same tree through :func:`load_bundle`.
+
+The revision is a sha256 over the policies and data (tests and the revision stamp excluded). It is
+stamped into ``.manifest`` and ``hub/bundle/data.json`` (``data.hub.bundle.revision``, which every
+decision reports) by ``python -m policies stamp``; a bundle whose stamp is stale does not load, so
+a decision can never carry a revision that does not name its rules.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 BUNDLE_DIR = Path(__file__).resolve().parent
-DATA_ROOT = ("hub", "config")
-"""Data files load under ``data.hub.config.<file stem>`` in both engines."""
-
+MANIFEST = ".manifest"
+DATA_FILE = "data.json"
+STAMP = "hub/bundle/data.json"
+"""The data file holding the revision: ``data.hub.bundle.revision``."""
+ROOTS = ["hub"]
 DECISION_RULE = "data.hub.sharing.decision"
+
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+
+
+class BundleError(ValueError):
+    """The bundle on disk is not one OPA and the hub would both load the same way."""
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """The bundle's location, revision, policy sources and data documents."""
+    """The bundle's location, revision, policy sources and data tree."""
 
     directory: Path
     revision: str
     policies: dict[str, str]  # relative path -> Rego source (tests excluded)
-    data: dict[str, Any]  # file stem -> JSON document
+    data: dict[str, Any]  # the whole data document, as OPA builds it from the data.json files
+    manifest: dict[str, Any]
 
     def data_tree(self) -> dict[str, Any]:
-        """The data documents nested under ``hub.config`` as one document."""
-        return {DATA_ROOT[0]: {DATA_ROOT[1]: dict(self.data)}}
+        return json.loads(json.dumps(self.data))
 
 
 def _is_test(path: Path) -> bool:
     return path.name.endswith("_test.rego")
 
 
+def _relative(path: Path, directory: Path) -> str:
+    return path.relative_to(directory).as_posix()
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted((p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts),
+                  key=lambda p: _relative(p, directory))
+
+
 def bundle_files(directory: Path = BUNDLE_DIR) -> list[Path]:
-    """The files the revision covers: .rego and .json, sorted by relative path, tests excluded."""
-    files = [
-        p
-        for p in directory.rglob("*")
-        if p.is_file() and p.suffix in {".rego", ".json"} and not _is_test(p)
-    ]
-    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+    """The files the revision covers: policies and data files, tests and the stamp excluded."""
+    return [p for p in _files(directory)
+            if (p.suffix == ".rego" and not _is_test(p))
+            or (p.name == DATA_FILE and _relative(p, directory) != STAMP)]
 
 
 def rego_test_files(directory: Path = BUNDLE_DIR) -> list[Path]:
     """The Rego unit test files beside the policies."""
-    return sorted(p for p in directory.rglob("*_test.rego") if p.is_file())
+    return [p for p in _files(directory) if _is_test(p)]
 
 
 def compute_revision(directory: Path = BUNDLE_DIR) -> str:
     """sha256 over (relative path, NUL, content, NUL) of every bundle file in path order."""
     digest = hashlib.sha256()
     for path in bundle_files(directory):
-        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(_relative(path, directory).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return "sha256:" + digest.hexdigest()
 
 
+def stamp(directory: Path = BUNDLE_DIR) -> str:
+    """Write the current revision into ``.manifest`` and ``data.hub.bundle``; returns it."""
+    revision = compute_revision(directory)
+    manifest = {"revision": revision, "roots": ROOTS}
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    (directory / STAMP).parent.mkdir(parents=True, exist_ok=True)
+    (directory / STAMP).write_text(json.dumps({"revision": revision}, indent=2) + "\n")
+    return revision
+
+
+def _under_roots(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r + "/") for r in roots)
+
+
+def _place(tree: dict[str, Any], keys: list[str], document: Any, rel: str) -> None:
+    """Put a data file's document at its directory's place in the tree, as OPA does."""
+    node = tree
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise BundleError(f"{rel}: {'/'.join(keys)} is inside a non-object document")
+    if keys[-1] in node:
+        raise BundleError(f"{rel}: data path {'/'.join(keys)} is defined twice")
+    node[keys[-1]] = document
+
+
 def load_bundle(directory: Path = BUNDLE_DIR) -> Bundle:
-    """Read the bundle from disk (the revision is computed from the same bytes that are loaded)."""
+    """Read the bundle from disk and check it is one OPA would load the same way.
+
+    Raises BundleError naming the file and the fix: a JSON file OPA would ignore, a package or
+    data path outside the manifest's roots, or a stale revision stamp.
+    """
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{directory / MANIFEST} is missing or not JSON ({exc}): "
+                          "run `python -m policies stamp`") from exc
+    roots = manifest.get("roots") if isinstance(manifest, dict) else None
+    if not (isinstance(roots, list) and roots and all(isinstance(r, str) for r in roots)):
+        raise BundleError(f"{directory / MANIFEST} must list its roots")
     policies: dict[str, str] = {}
     data: dict[str, Any] = {}
-    for path in bundle_files(directory):
-        rel = path.relative_to(directory).as_posix()
-        if path.suffix == ".rego":
-            policies[rel] = path.read_text(encoding="utf-8")
-        else:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(document, dict):
-                raise ValueError(f"bundle data file {rel} must hold a JSON object")
-            if path.stem in data:
-                raise ValueError(f"bundle data file name {path.stem} is used twice")
-            data[path.stem] = document
-    return Bundle(directory, compute_revision(directory), policies, data)
+    for path in _files(directory):
+        rel = _relative(path, directory)
+        if path.suffix == ".rego" and not _is_test(path):
+            source = path.read_text(encoding="utf-8")
+            match = _PACKAGE.search(source)
+            package = match.group(1).replace(".", "/") if match else ""
+            if not _under_roots(package, roots):
+                raise BundleError(f"{rel}: package {package or '?'} is outside the roots {roots}")
+            policies[rel] = source
+        elif path.name == DATA_FILE:
+            keys = rel.split("/")[:-1]
+            if not keys or not _under_roots("/".join(keys), roots):
+                raise BundleError(f"{rel}: data outside the roots {roots}")
+            _place(data, keys, json.loads(path.read_text(encoding="utf-8")), rel)
+        elif path.suffix in {".json", ".yaml", ".yml"}:
+            raise BundleError(f"{rel}: OPA loads data only from files named data.json: "
+                              f"move it to {Path(rel).with_suffix('').as_posix()}/data.json")
+    revision = compute_revision(directory)
+    stamped = data.get("hub", {}).get("bundle", {}).get("revision")
+    if manifest.get("revision") != revision or stamped != revision:
+        raise BundleError(
+            f"the bundle's revision stamp is stale (.manifest {manifest.get('revision')}, "
+            f"{STAMP} {stamped}, files {revision}): run `python -m policies stamp`")
+    return Bundle(directory, revision, policies, data, manifest)
 
 
 @lru_cache(maxsize=1)
@@ -96,13 +169,15 @@ def bundle_info() -> tuple[Path, str]:
 
 __all__ = [
     "BUNDLE_DIR",
-    "DATA_ROOT",
     "DECISION_RULE",
+    "ROOTS",
     "Bundle",
+    "BundleError",
     "bundle",
     "bundle_files",
     "bundle_info",
     "compute_revision",
     "load_bundle",
     "rego_test_files",
+    "stamp",
 ]

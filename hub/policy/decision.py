@@ -10,9 +10,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldDecision:
-    """Release or withhold one field, with the gateway or consent relied on and why."""
+    """Release or withhold a field, with the gateway or consent relied on and why.
 
-    path: str
+    Fields of one kind share one FieldDecision (see hub/policy/kinds.py); the path is its key in
+    ``Decision.fields``.
+    """
+
     allowed: bool
     gateway: str | None
     consent_id: str | None
@@ -91,7 +94,7 @@ def deny_all(
     return Decision(
         decision_id=new_decision_id(),
         allowed=False,
-        fields={p: FieldDecision(p, False, None, None, why) for p in paths},
+        fields=dict.fromkeys(paths, FieldDecision(False, None, None, why)),
         agreement=None,
         reasons=why,
         bundle_revision=bundle_revision,
@@ -116,48 +119,48 @@ def _reasons(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def from_result(
-    result: Any, policy_input: Any, *, bundle_revision: str, engine: str
-) -> Decision:
-    """Turn the Rego ``decision`` document into a Decision.
+UNDECIDED = FieldDecision(False, None, None, ("no policy decision for this field (default deny)",))
 
-    Only fields present in the input are kept, and an input field the engine did not decide on
-    is withheld: the engine can narrow what is released, never widen it.
+
+def _field_decision(raw: Any, kind: str) -> FieldDecision:
+    if not isinstance(raw, Mapping):
+        return UNDECIDED
+    return FieldDecision(
+        allowed=raw.get("allowed") is True,
+        gateway=_str_or_none(raw.get("gateway"), f"field_kinds.{kind}.gateway"),
+        consent_id=_str_or_none(raw.get("consent_id"), f"field_kinds.{kind}.consent_id"),
+        reasons=_reasons(raw.get("reasons", []), f"field_kinds.{kind}.reasons"),
+    )
+
+
+def from_result(
+    result: Any, kind_of: Mapping[str, str], *, bundle_revision: str, engine: str
+) -> Decision:
+    """Turn the Rego ``decision`` document into a Decision over the record's paths.
+
+    ``kind_of`` maps each path of the input to its kind. Only those paths are kept, and a path
+    whose kind the engine did not decide on is withheld: the engine can narrow what is released,
+    never widen it.
     """
     if not isinstance(result, Mapping):
         raise MalformedResult("decision is not an object (undefined or wrong type)")
-    raw_fields = result.get("fields")
-    if not isinstance(raw_fields, Mapping):
-        raise MalformedResult("decision.fields is not an object")
+    raw_kinds = result.get("field_kinds")
+    if not isinstance(raw_kinds, Mapping):
+        raise MalformedResult("decision.field_kinds is not an object")
     reported = result.get("bundle_revision")
-    if reported is not None and reported != bundle_revision:
+    if reported != bundle_revision:
         raise MalformedResult(
             f"engine evaluated bundle {reported}, expected {bundle_revision}"
         )
-    paths = field_paths(policy_input)
-    fields: dict[str, FieldDecision] = {}
-    for path in paths:
-        raw = raw_fields.get(path)
-        if not isinstance(raw, Mapping):
-            fields[path] = FieldDecision(
-                path, False, None, None, ("no policy decision for this field (default deny)",)
-            )
-            continue
-        allowed = raw.get("allowed") is True
-        fields[path] = FieldDecision(
-            path=path,
-            allowed=allowed,
-            gateway=_str_or_none(raw.get("gateway"), f"{path}.gateway"),
-            consent_id=_str_or_none(raw.get("consent_id"), f"{path}.consent_id"),
-            reasons=_reasons(raw.get("reasons", []), f"{path}.reasons"),
-        )
+    decided = {kind: _field_decision(raw_kinds.get(kind), kind) for kind in set(kind_of.values())}
+    fields = {path: decided[kind] for path, kind in kind_of.items()}
     return Decision(
         decision_id=new_decision_id(),
-        allowed=any(f.allowed for f in fields.values()),
+        allowed=any(f.allowed for f in decided.values()),
         fields=fields,
         agreement=_str_or_none(result.get("agreement"), "agreement"),
         reasons=_reasons(result.get("reasons", []), "reasons"),
         bundle_revision=bundle_revision,
         engine=engine,
-        input_paths=paths,
+        input_paths=tuple(kind_of),
     )

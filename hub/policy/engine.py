@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
+from hub.policy.kinds import engine_input, field_attributes, group
+from policies import Bundle
 
 _TIMESTAMP = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -32,6 +34,10 @@ class PolicyEngine(Protocol):
     bundle_revision: str
 
     def decide(self, policy_input: dict[str, Any]) -> Decision: ...
+
+    def check(self) -> str | None:
+        """None when the engine can decide with the expected bundle; otherwise why not."""
+        ...
 
 
 def _get(doc: Any, path: tuple[str, ...]) -> Any:
@@ -106,11 +112,25 @@ class FailClosedEngine:
     deny-all decision that says why. Subclasses provide ``evaluate`` and the failure wording."""
 
     name: str
-    bundle_revision: str
+    bundle_revision: str = "unknown"
     _error: str | None = None
+    _attributes: tuple[str, ...] = ()
 
-    def evaluate(self, policy_input: dict[str, Any]) -> Any:
+    def load(self, source: Bundle) -> None:
+        """Take the bundle's revision and the field attributes its decisions depend on."""
+        self.bundle_revision = source.revision
+        self._attributes = field_attributes(source)
+
+    def failed_to_load(self, why: str) -> None:
+        """From now on every decision is a refusal that says why."""
+        self._error = f"policy bundle failed to load: {why}"
+
+    def evaluate(self, engine_input: dict[str, Any]) -> Any:
+        """The raw decision document for an input whose fields are grouped into kinds."""
         raise NotImplementedError
+
+    def check(self) -> str | None:
+        return self._error
 
     def describe_failure(self, exc: Exception, malformed: bool) -> str:
         raise NotImplementedError
@@ -126,8 +146,9 @@ class FailClosedEngine:
         if problems:
             return deny(*problems)
         try:
-            result = self.evaluate(policy_input)
-            return from_result(result, policy_input, bundle_revision=self.bundle_revision,
+            grouped = group(policy_input["record"]["fields"], self._attributes)
+            result = self.evaluate(engine_input(policy_input, grouped))
+            return from_result(result, grouped.kind_of, bundle_revision=self.bundle_revision,
                                engine=self.name)
         except MalformedResult as exc:
             return deny(self.describe_failure(exc, malformed=True))

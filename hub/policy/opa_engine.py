@@ -1,9 +1,12 @@
-"""The production engine: an OPA server, driven through opa-python-client.
+"""The production engine: an OPA server running ``policies/`` as a bundle, via opa-python-client.
 
-The hub pushes its own bundle (PUT /v1/policies/<id>, PUT /v1/data/hub/config/<file>) so the
-server evaluates exactly the files the embedded engine does, and queries
-POST /v1/data/hub/sharing/decision. Any failure (unreachable, timeout, HTTP error, undefined
-result) becomes a deny-all decision whose reason names the failure.
+OPA loads the bundle itself (``opa run --server --bundle policies/``, see docker-compose.yml); the
+hub never pushes policies. Before its first decision, and again after any failure, the hub reads
+``data.hub.bundle.revision`` from the server and refuses to decide unless it is the revision the
+hub was built with; every decision also reports the revision it was made under, and a decision
+made under any other revision is refused (hub/policy/decision.py). Any failure (unreachable,
+timeout, HTTP error, undefined result, wrong revision) becomes a deny-all decision whose reason
+names it.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from urllib.parse import urlsplit
 from opa_client import OpaClient
 
 from hub.policy.engine import FailClosedEngine
-from policies import DATA_ROOT, Bundle, bundle
+from policies import Bundle, bundle
 
-POLICY_ID_PREFIX = "csp-hub"
 DECISION_PACKAGE = "hub.sharing"
 DECISION_RULE_NAME = "decision"
+REVISION_PACKAGE = "hub.bundle"
+REVISION_RULE_NAME = "revision"
 
 
 def client_for(url: str, *, timeout: float, retries: int, token: str | None) -> OpaClient:
@@ -36,8 +40,12 @@ def client_for(url: str, *, timeout: float, retries: int, token: str | None) -> 
     )
 
 
+class RevisionMismatch(RuntimeError):
+    """The OPA server holds another bundle revision than the hub expects."""
+
+
 class OpaEngine(FailClosedEngine):
-    """PolicyEngine over an OPA server; pushes the bundle on first use and after a failure."""
+    """PolicyEngine over an OPA server that serves the hub's bundle."""
 
     name = "opa"
 
@@ -49,54 +57,63 @@ class OpaEngine(FailClosedEngine):
         timeout: float = 2.0,
         retries: int = 1,
         token: str | None = None,
-        push: bool = True,
     ) -> None:
         self.url = url
-        self._bundle = source or bundle()
-        self.bundle_revision = self._bundle.revision
-        self._push_wanted = push
-        self._pushed = not push
+        self._verified = False
         self._lock = threading.Lock()
-        self._error: str | None = None
         self._client: OpaClient | None = None
         try:
+            self.load(source or bundle())
             self._client = client_for(url, timeout=timeout, retries=retries, token=token)
         except Exception as exc:
             self._error = f"OPA engine misconfigured: {exc}"
 
-    def push_bundle(self) -> None:
-        """Load the bundle's policies and data into the server (idempotent PUTs)."""
+    def served_revision(self) -> Any:
+        """The bundle revision the server holds (``data.hub.bundle.revision``), or None."""
         assert self._client is not None
-        for rel, source in self._bundle.policies.items():
-            self._client.update_policy_from_string(
-                source, f"{POLICY_ID_PREFIX}/{rel}", rego_compat=False
-            )
-        root = "/".join(DATA_ROOT)
-        for stem, document in self._bundle.data.items():
-            self._client.update_or_create_data(document, f"{root}/{stem}")
-        self._client.update_or_create_data({"revision": self.bundle_revision}, "hub/bundle")
-        self._pushed = True
+        response = self._client.query_rule(
+            input_data={}, package_path=REVISION_PACKAGE, rule_name=REVISION_RULE_NAME)
+        return response.get("result") if isinstance(response, dict) else None
 
-    def _ensure_pushed(self) -> None:
-        if self._pushed:
-            return
-        with self._lock:
-            if not self._pushed:
-                self.push_bundle()
+    def verify_revision(self) -> None:
+        """Raise RevisionMismatch unless the server holds the expected bundle revision."""
+        served = self.served_revision()
+        if served != self.bundle_revision:
+            raise RevisionMismatch(
+                f"OPA at {self.url} serves bundle revision {served!r}, the hub expects "
+                f"{self.bundle_revision}: deploy the same policies/ to both (see "
+                "docs/policies.md, 'Running OPA')")
+        self._verified = True
 
-    def evaluate(self, policy_input: dict[str, Any]) -> Any:
+    def check(self) -> str | None:
+        """None when the server answers with the expected revision; otherwise why not."""
+        if self._error:
+            return self._error
+        try:
+            self.verify_revision()
+        except Exception as exc:
+            self._verified = False
+            return self.describe_failure(exc, malformed=False)
+        return None
+
+    def evaluate(self, engine_input: dict[str, Any]) -> Any:
         """The raw decision document from the server (None when undefined); raises on failure."""
         assert self._client is not None
-        self._ensure_pushed()
+        if not self._verified:
+            with self._lock:
+                if not self._verified:
+                    self.verify_revision()
         response = self._client.query_rule(
-            input_data=policy_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE_NAME
+            input_data=engine_input, package_path=DECISION_PACKAGE, rule_name=DECISION_RULE_NAME
         )
         return response.get("result") if isinstance(response, dict) else None
 
     def describe_failure(self, exc: Exception, malformed: bool) -> str:
-        # Another deployment may have pushed a different bundle, or OPA restarted empty:
-        # push ours again before the next decision.
-        self._pushed = not self._push_wanted
+        # OPA may have restarted with another bundle: check the revision again before the next
+        # decision.
+        self._verified = False
+        if isinstance(exc, RevisionMismatch):
+            return f"{exc}: denied"
         if malformed:
             return f"OPA at {self.url} returned no usable decision: {exc}"
         detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__

@@ -1,4 +1,4 @@
-"""The embedded engine: the Rust Rego interpreter regorus, in process (about microseconds)."""
+"""The embedded engine: the Rust Rego interpreter regorus, in process."""
 
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ def build_regorus(b: Bundle, *, with_tests: bool = False) -> regorus.Engine:
 
         for path in rego_test_files(b.directory):
             engine.add_policy(path.relative_to(b.directory).as_posix(), path.read_text("utf-8"))
-    tree = b.data_tree()
-    tree["hub"]["bundle"] = {"revision": b.revision}
-    engine.add_data(tree)
+    engine.add_data(b.data_tree())
     return engine
 
 
@@ -38,16 +36,13 @@ class RegorusEngine(FailClosedEngine):
     name = "regorus"
 
     def __init__(self, source: Bundle | None = None) -> None:
-        self._bundle = source or bundle()
-        self.bundle_revision = self._bundle.revision
-        self._error: str | None = None
-        self._base: regorus.Engine | None = None
-        try:
-            self._base = build_regorus(self._bundle)
-        except Exception as exc:  # a broken bundle must not crash the hub: it denies instead
-            self._error = f"policy bundle failed to load: {type(exc).__name__}: {_first_line(exc)}"
         self._local = threading.local()
-        self._local.engine = self._base
+        try:
+            self._bundle = source or bundle()
+            self.load(self._bundle)
+            self._local.engine = build_regorus(self._bundle)
+        except Exception as exc:  # a broken bundle must not crash the hub: it denies instead
+            self.failed_to_load(f"{type(exc).__name__}: {_first_line(exc)}")
 
     def _engine(self) -> regorus.Engine:
         engine = getattr(self._local, "engine", None)
@@ -55,10 +50,10 @@ class RegorusEngine(FailClosedEngine):
             engine = self._local.engine = build_regorus(self._bundle)
         return engine
 
-    def evaluate(self, policy_input: dict[str, Any]) -> Any:
+    def evaluate(self, engine_input: dict[str, Any]) -> Any:
         """The raw decision document (no Python-side checks); raises on engine errors."""
         engine = self._engine()
-        engine.set_input(policy_input)
+        engine.set_input(engine_input)
         return engine.eval_rule(DECISION_RULE)
 
     def describe_failure(self, exc: Exception, malformed: bool) -> str:

@@ -5,33 +5,46 @@ import rego.v1
 
 import data.hub.config
 
-errors contains msg if {
-	not config.agencies[input.recipient]
-	msg := sprintf("recipient %v is not a known partner agency: nothing is shared", [input.recipient])
+errors := unknown_recipient | (unknown_requester | (unknown_purpose | (role_refused | panel_refused))) if {
+	recipient := data.hub.validate.recipient
+	requester := data.hub.validate.requester_agency
+	purpose := data.hub.validate.purpose
+	role := data.hub.validate.requester_role
+	definition := purpose_definition
+	unknown_recipient := {msg |
+		data.hub.validate.recipient_agency == {}
+		msg := sprintf("recipient %v is not a known partner agency: nothing is shared", [recipient])
+	}
+	unknown_requester := {msg |
+		data.hub.validate.requester_agency_entry == {}
+		msg := sprintf("requester agency %v is not a known partner agency", [requester])
+	}
+	unknown_purpose := {msg |
+		definition == null
+		msg := sprintf("unknown purpose %v: disclosure only for a specified purpose (seeds/002 L956)", [purpose])
+	}
+
+	# Roles limit purposes: information is shared with officers "as authorised and on a 'need to
+	# know' basis only" (seeds/002 L1976).
+	role_refused := {msg |
+		definition != null
+		not purpose in role_purposes
+		msg := sprintf("role %v may not request data for purpose %v", [role, purpose])
+	}
+
+	# Panel purposes are served only to that panel: "access limited to members and to the purpose
+	# of that panel" (DOMAIN.md, Panels; seeds/002 L881-893, seeds/001 L395).
+	panel_refused := {msg |
+		definition.panel == true
+		data.hub.validate.panel_type != purpose
+		msg := sprintf("purpose %v is served only for a %v panel (input.panel.type)", [purpose, purpose])
+	}
 }
 
-errors contains msg if {
-	not config.agencies[input.requester.agency]
-	msg := sprintf("requester agency %v is not a known partner agency", [input.requester.agency])
-}
+default purpose_definition := null
 
-errors contains msg if {
-	not config.purposes[input.purpose]
-	msg := sprintf("unknown purpose %v: disclosure only for a specified purpose (seeds/002 L956)", [input.purpose])
-}
+purpose_definition := config.purposes[data.hub.validate.purpose]
 
-# Roles limit purposes: information is shared with officers "as authorised and on a 'need to know'
-# basis only" (seeds/002 L1976).
-errors contains msg if {
-	config.purposes[input.purpose]
-	not input.purpose in config.roles[input.requester.role].purposes
-	msg := sprintf("role %v may not request data for purpose %v", [input.requester.role, input.purpose])
-}
+default role_purposes := []
 
-# Panel purposes are served only to that panel: "access limited to members and to the purpose of
-# that panel" (DOMAIN.md, Panels; seeds/002 L881-893, seeds/001 L395).
-errors contains msg if {
-	config.purposes[input.purpose].panel
-	not input.panel.type == input.purpose
-	msg := sprintf("purpose %v is served only for a %v panel (input.panel.type)", [input.purpose, input.purpose])
-}
+role_purposes := config.roles[data.hub.validate.requester_role].purposes

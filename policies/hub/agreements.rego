@@ -2,92 +2,106 @@
 # to the Information Sharing protocol, provided such information sharing is in accordance with the
 # guidance provided by that protocol" (seeds/002 L981). A lapsed, suspended or unsigned agreement
 # shares nothing.
+#
+# Dates in the agreements data are RFC 3339 timestamps or null: `python -m policies check` and
+# the bundle loader refuse a bundle with any other value, so they are parsed here without the
+# regular-expression guard that input timestamps need.
 package hub.agreements
 
 import rego.v1
 
 import data.hub.config
-import data.hub.validate
 
-now_ns := time.parse_rfc3339_ns(input.now) if validate.timestamp(input.now)
+# now as nanoseconds; a malformed now is a record error (validate), and 0 keeps every rule defined.
+default now_ns := 0
 
-# passed holds for a timestamp at or before now; a malformed one counts as passed (fail closed).
+now_ns := time.parse_rfc3339_ns(data.hub.validate.now) if data.hub.validate.timestamp(data.hub.validate.now)
+
+# passed holds for an input timestamp at or before now; a malformed one counts as passed
+# (fail closed).
 passed(ts, now) if {
-	validate.timestamp(ts)
+	data.hub.validate.timestamp(ts)
 	time.parse_rfc3339_ns(ts) <= now
 }
 
 passed(ts, _) if {
 	ts != null
-	not validate.timestamp(ts)
+	not data.hub.validate.timestamp(ts)
 }
 
-# Agreements whose review date or expiry has passed as of input.now.
-ended contains id if {
-	some id, a in config.agreements
-	some ts in [a.review_date, object.get(a, "expires_at", null)]
-	passed(ts, now_ns)
-}
+# The agreements the recipient signed, and its entry in each.
+signed := {id: entry | some id, a in config.agreements; entry := a.signatories[data.hub.validate.recipient]}
 
-# Effective status as of input.now: an active agreement past its review date or expiry is lapsed,
+# Effective status as of now: an active agreement past its review date or expiry is lapsed,
 # an "active" one without a signature date is unsigned.
+status[id] := a.status if {
+	some id, _ in signed
+	a := config.agreements[id]
+	a.status != "active"
+}
+
 status[id] := "unsigned" if {
-	some id, a in config.agreements
+	some id, _ in signed
+	a := config.agreements[id]
 	a.status == "active"
-	not validate.timestamp(a.signed_at)
+	a.signed_at == null
 }
 
 status[id] := "lapsed" if {
-	some id, a in config.agreements
-	a.status == "active"
-	validate.timestamp(a.signed_at)
-	id in ended
+	some id in ended
+	config.agreements[id].signed_at != null
 }
 
 status[id] := "active" if {
-	some id, a in config.agreements
+	some id, _ in signed
+	a := config.agreements[id]
 	a.status == "active"
-	validate.timestamp(a.signed_at)
-	count({e | some e in ended; e == id}) == 0
+	a.signed_at != null
+	not id in ended
 }
 
-status[id] := a.status if {
-	some id, a in config.agreements
-	a.status != "active"
+ended contains id if {
+	some id, _ in signed
+	a := config.agreements[id]
+	a.status == "active"
+	some ts in [a.review_date, a.expires_at]
+	ts != null
+	time.parse_rfc3339_ns(ts) <= now_ns
 }
 
 # Active agreements under which the recipient is a signatory for this purpose.
 covering contains id if {
-	some id, a in config.agreements
+	some id, entry in signed
 	status[id] == "active"
-	input.purpose in a.signatories[input.recipient].purposes
+	data.hub.validate.purpose in entry.purposes
 }
 
 # One agreement is relied on per decision: the first covering one by id, so the choice is stable.
 agreement := min(covering) if count(covering) > 0
 
-covered := {c | some c in config.agreements[agreement].signatories[input.recipient].categories}
+# The data categories the recipient may receive under that agreement (none without one).
+default covered := set()
 
-none_covering if count(covering) == 0
+covered := {c | some c in signed[agreement].categories}
+
+none_covering := count(covering) == 0
 
 reasons contains msg if {
 	none_covering
-	msg := sprintf("no active sharing agreement covers %v for purpose %v", [input.recipient, input.purpose])
+	msg := sprintf("no active sharing agreement covers %v for purpose %v", [data.hub.validate.recipient, data.hub.validate.purpose])
 }
 
 reasons contains msg if {
 	none_covering
-	some id, a in config.agreements
-	a.signatories[input.recipient]
-	status[id] != "active"
-	msg := sprintf("agreement %v is %v as of %v: it shares nothing", [id, status[id], input.now])
+	some id, state in status
+	state != "active"
+	msg := sprintf("agreement %v is %v as of %v: it shares nothing", [id, state, data.hub.validate.now])
 }
 
 reasons contains msg if {
 	none_covering
-	some id, a in config.agreements
+	some id, entry in signed
 	status[id] == "active"
-	a.signatories[input.recipient]
-	not input.purpose in a.signatories[input.recipient].purposes
-	msg := sprintf("agreement %v does not cover purpose %v for %v", [id, input.purpose, input.recipient])
+	not data.hub.validate.purpose in entry.purposes
+	msg := sprintf("agreement %v does not cover purpose %v for %v", [id, data.hub.validate.purpose, data.hub.validate.recipient])
 }

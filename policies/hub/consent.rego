@@ -1,90 +1,125 @@
 # Consent records. A consent covers a field when its subject, purposes, categories and recipients
-# all match and it is live as of input.now; a withdrawal takes effect for every decision after it.
+# all match and it is live as of now; a withdrawal takes effect for every decision after it.
 # Consent-gated sharing: seeds/002 L447, L1450, L2018-2026.
+#
+# Consents and refusals are about a person, so they are gathered once per subject in the record.
 package hub.consent
 
 import rego.v1
 
-import data.hub.agreements
 import data.hub.config
-import data.hub.validate
 
-default records := []
+# A record the hub cannot read refuses the whole request: a refusal that was misread as
+# "no refusal" would release what the person said no to.
+errors contains msg if {
+	some i, r in data.hub.validate.consents
+	not data.hub.validate.nonempty(object.get(r, "id", null))
+	msg := sprintf("invalid input: consents[%d] has no id", [i])
+}
 
-records := input.consents if is_array(input.consents)
+errors contains msg if {
+	some i, r in data.hub.validate.consents
+	not data.hub.validate.nonempty(object.get(r, "subject", null))
+	msg := sprintf("invalid input: consents[%d] has no subject", [i])
+}
+
+errors contains msg if {
+	some i, r in data.hub.validate.consents
+	not object.get(r, "refused", false) in {true, false, null}
+	msg := sprintf("invalid input: consents[%d].refused must be true or false", [i])
+}
+
+errors contains msg if {
+	some i, r in data.hub.validate.consents
+	some scope in ["purposes", "categories", "recipients"]
+	value := object.get(r, scope, null)
+	value != null
+	not is_array(value)
+	msg := sprintf("invalid input: consents[%d].%v must be a list", [i, scope])
+}
+
+refusal(r) if object.get(r, "refused", false) == true
+
+subjects := {k.subject | some k in data.hub.validate.kinds; is_string(k.subject); k.subject != ""}
+
+about := {s: [r | some r in data.hub.validate.consents; object.get(r, "subject", null) == s] | some s in subjects}
 
 # Live: not a refusal, fully recorded, collected by now, neither expired nor withdrawn by now.
-live contains r if {
-	some r in records
-	not r.refused == true
-	validate.nonempty(r.id)
-	validate.nonempty(r.collected_by)
-	validate.nonempty(r.method)
-	validate.timestamp(r.collected_at)
-	time.parse_rfc3339_ns(r.collected_at) <= agreements.now_ns
-	ends := [object.get(r, "expires_at", null), object.get(r, "withdrawn_at", null)]
-	count({t | some t in ends; agreements.passed(t, agreements.now_ns)}) == 0
+live(r) if {
+	not refusal(r)
+	data.hub.validate.nonempty(object.get(r, "collected_by", null))
+	data.hub.validate.nonempty(object.get(r, "method", null))
+	data.hub.validate.timestamp(object.get(r, "collected_at", null))
+	time.parse_rfc3339_ns(r.collected_at) <= data.hub.agreements.now_ns
+	not data.hub.agreements.passed(object.get(r, "expires_at", null), data.hub.agreements.now_ns)
+	not data.hub.agreements.passed(object.get(r, "withdrawn_at", null), data.hub.agreements.now_ns)
 }
 
-about(r, field) if {
-	validate.nonempty(field.subject)
-	r.subject == field.subject
+# The categories a consent can carry: special category data only by explicit consent
+# (UK GDPR Art 9(2)(a)).
+carries(r) := scope if {
+	object.get(r, "method", null) in config.controls.explicit_consent_methods
+	scope := {c | some c in list(object.get(r, "categories", null))}
+} else := {c | some c in list(object.get(r, "categories", null))} - data.hub.validate.special_categories
+
+list(x) := x if is_array(x)
+
+list(x) := [] if not is_array(x)
+
+# Live consents per subject that name this purpose and this recipient (subjects with none are
+# left out, so a field of theirs costs nothing here).
+usable[s] := rs if {
+	some s in subjects
+	rs := [{"id": r.id, "categories": carries(r)} |
+		some r in about[s]
+		live(r)
+		data.hub.validate.purpose in list(object.get(r, "purposes", null))
+		data.hub.validate.recipient in list(object.get(r, "recipients", null))
+	]
+	count(rs) > 0
 }
 
-in_scope(r, field, purpose, recipient) if {
-	about(r, field)
-	validate.member(purpose, r.purposes)
-	validate.member(field.category, r.categories)
-	validate.member(recipient, r.recipients)
+priority := config.gateways.consent.priority
+
+# Consent bases per field kind.
+bases[id] := {b |
+	some r in usable[k.subject]
+	k.category in r.categories
+	b := {"gateway": "consent", "consent_id": r.id, "priority": priority}
+} if {
+	some id, k in data.hub.validate.kinds
+	usable[k.subject]
 }
 
-# Special category data by consent needs explicit consent (UK GDPR Art 9(2)(a)).
-explicit_enough(_, field) if not config.categories[field.category].special
+# A refusal for this purpose (or for every purpose when it lists none) blocks discretionary sharing.
+refusal_scope(r) if object.get(r, "purposes", null) == null
 
-explicit_enough(r, _) if r.method in config.controls.explicit_consent_methods
+refusal_scope(r) if data.hub.validate.purpose in list(object.get(r, "purposes", null))
 
-# Consent bases per field path.
-bases[p] := bs if {
-	some p, f in validate.by_path
-	bs := {b |
-		some r in live
-		in_scope(r, f, input.purpose, input.recipient)
-		explicit_enough(r, f)
-		b := {"gateway": "consent", "consent_id": r.id, "priority": config.gateways.consent.priority}
-	}
+refusing[s] := rs if {
+	some s, records in about
+	rs := [r | some r in records; refusal(r); refusal_scope(r)]
+	count(rs) > 0
 }
 
-# A refusal for this purpose (or for every purpose when none is listed) blocks discretionary sharing.
-refusal_scope(r, _) if not is_array(r.purposes)
+refused := {s | some s, _ in refusing}
 
-refusal_scope(r, purpose) if validate.member(purpose, r.purposes)
-
-refusing := {r | some r in records; r.refused == true; refusal_scope(r, input.purpose)}
-
-refused contains p if {
-	some p, f in validate.by_path
-	some r in refusing
-	about(r, f)
-}
-
-# Why a consent on file did not count, per field path, for the field's reasons.
-notes[p] := withdrawn | expired | refusals if {
-	some p, f in validate.by_path
+# Why a consent on file did not count, per subject, for the field's reasons.
+notes[s] := withdrawn | expired | refusals if {
+	some s, records in about
+	count(records) > 0
 	withdrawn := {msg |
-		some r in records
-		about(r, f)
-		agreements.passed(r.withdrawn_at, agreements.now_ns)
+		some r in about[s]
+		data.hub.agreements.passed(object.get(r, "withdrawn_at", null), data.hub.agreements.now_ns)
 		msg := sprintf("consent %v was withdrawn at %v", [r.id, r.withdrawn_at])
 	}
 	expired := {msg |
-		some r in records
-		about(r, f)
-		agreements.passed(r.expires_at, agreements.now_ns)
+		some r in about[s]
+		data.hub.agreements.passed(object.get(r, "expires_at", null), data.hub.agreements.now_ns)
 		msg := sprintf("consent %v expired at %v", [r.id, r.expires_at])
 	}
 	refusals := {msg |
-		some r in refusing
-		about(r, f)
+		some r in object.get(refusing, s, [])
 		msg := sprintf("the subject refused consent (record %v)", [r.id])
 	}
 }

@@ -2,113 +2,138 @@
 # "Only section 35(1) is mandatory. All the other exemptions ... require that each request for
 # disclosure be considered on a case by case basis ... proportionate and must take account of the
 # rights of third parties" (seeds/002 L970): every gateway but legal_obligation must record
-# proportionality and third parties considered (listed under "requires" in data/gateways.json).
+# proportionality and third parties considered (listed under "requires" in gateways data).
+#
+# A claim applies to data categories, never to a particular field, so the bases are worked out
+# once per category present in the record.
 package hub.gateways
 
 import rego.v1
 
 import data.hub.config
-import data.hub.validate
 
-default claims := []
+# The gateway each claim names, and its definition ({} for an unknown gateway), by claim index.
+named := [object.get(c, "gateway", null) | some c in data.hub.validate.claims]
 
-claims := input.gateway_claims if is_array(input.gateway_claims)
+definitions := [definition |
+	some g in named
+	definition := object.get(gateways, [g], {})
+] if gateways := config.gateways
 
 problems contains [i, msg] if {
-	some i, c in claims
-	not config.gateways[c.gateway]
-	msg := sprintf("gateway claim %d: unknown gateway %v", [i, object.get(c, "gateway", null)])
+	some i, c in data.hub.validate.claims
+	definitions[i] == {}
+	msg := sprintf("gateway claim %d: unknown gateway %v", [i, named[i]])
 }
 
 # Consent is evidenced by consent records (input.consents), never by a bare claim.
 problems contains [i, msg] if {
-	some i, c in claims
-	config.gateways[c.gateway].evidence == "consent_record"
-	msg := sprintf("gateway %v not accepted: consent is evidenced by a consent record, not a claim", [c.gateway])
+	some i, c in data.hub.validate.claims
+	definitions[i].evidence == "consent_record"
+	msg := sprintf("gateway %v not accepted: consent is evidenced by a consent record, not a claim", [named[i]])
 }
 
 problems contains [i, msg] if {
-	some i, c in claims
-	some field in config.gateways[c.gateway].requires
-	not validate.nonempty(c[field])
-	msg := sprintf("gateway %v not accepted: missing %v", [c.gateway, field])
+	some i, c in data.hub.validate.claims
+	some field in object.get(definitions[i], "requires", [])
+	not data.hub.validate.nonempty(object.get(c, field, null))
+	msg := sprintf("gateway %v not accepted: missing %v", [named[i], field])
 }
 
 # Crime and taxation: record what prejudice, the causal link and why it is likely.
 problems contains [i, msg] if {
-	some i, c in claims
-	some part in config.gateways[c.gateway].prejudice_test
-	not validate.nonempty(c.prejudice_test[part])
-	msg := sprintf("gateway %v not accepted: missing prejudice_test.%v", [c.gateway, part])
+	some i, c in data.hub.validate.claims
+	some part in object.get(definitions[i], "prejudice_test", [])
+	not data.hub.validate.nonempty(object.get(c, ["prejudice_test", part], null))
+	msg := sprintf("gateway %v not accepted: missing prejudice_test.%v", [named[i], part])
 }
 
 # CDA 1998 s115: the power is to disclose to a relevant authority only (seeds/002 L990).
 problems contains [i, msg] if {
-	some i, c in claims
-	config.gateways[c.gateway].relevant_authority_only
-	not config.agencies[input.recipient].relevant_authority
-	msg := sprintf("gateway %v not accepted: %v is not a relevant authority", [c.gateway, input.recipient])
+	some i, c in data.hub.validate.claims
+	definitions[i].relevant_authority_only == true
+	data.hub.validate.recipient_agency.relevant_authority != true
+	msg := sprintf("gateway %v not accepted: %v is not a relevant authority", [named[i], data.hub.validate.recipient])
 }
 
 problems contains [i, msg] if {
-	some i, c in claims
-	kinds := config.gateways[c.gateway].recipient_kinds
-	not config.agencies[input.recipient].kind in kinds
-	msg := sprintf("gateway %v not accepted: recipient must be one of %v", [c.gateway, kinds])
+	some i, c in data.hub.validate.claims
+	kinds := definitions[i].recipient_kinds
+	not object.get(data.hub.validate.recipient_agency, "kind", null) in kinds
+	msg := sprintf("gateway %v not accepted: recipient must be one of %v", [named[i], kinds])
 }
 
 problems contains [i, msg] if {
-	some i, c in claims
-	purposes := config.gateways[c.gateway].purposes
-	not input.purpose in purposes
-	msg := sprintf("gateway %v not accepted: only for purposes %v", [c.gateway, purposes])
+	some i, c in data.hub.validate.claims
+	purposes := definitions[i].purposes
+	not data.hub.validate.purpose in purposes
+	msg := sprintf("gateway %v not accepted: only for purposes %v", [named[i], purposes])
 }
 
 problems contains [i, msg] if {
-	some i, c in claims
-	condition := c.special_category_condition
+	some i, c in data.hub.validate.claims
+	condition := object.get(c, "special_category_condition", null)
 	condition != null
 	not config.controls.sch1_conditions[condition]
-	msg := sprintf("gateway %v not accepted: unknown Sch 1 condition %v", [c.gateway, condition])
+	msg := sprintf("gateway %v not accepted: unknown Sch 1 condition %v", [named[i], condition])
+}
+
+# A claim scoped with "categories" covers those categories only; a scope that is not a list is
+# rejected rather than read as covering everything.
+problems contains [i, msg] if {
+	some i, c in data.hub.validate.claims
+	scope := object.get(c, "categories", null)
+	scope != null
+	not is_array(scope)
+	msg := sprintf("gateway %v not accepted: categories must be a list of data categories", [named[i]])
+}
+
+problems contains [i, msg] if {
+	some i, c in data.hub.validate.claims
+	not object.get(c, "police_agreement", false) in {true, false, null}
+	msg := sprintf("gateway %v not accepted: police_agreement must be true or false", [named[i]])
 }
 
 rejected := {i | some [i, _] in problems}
 
-accepted contains c if {
-	some i, c in claims
-	count({j | some j in rejected; j == i}) == 0
-}
-
 messages contains msg if some [_, msg] in problems
 
-# A claim scoped with "categories" covers those categories only; unscoped claims cover the record.
-applies(c, _) if not is_array(c.categories)
-
-applies(c, field) if validate.member(field.category, c.categories)
-
-special(field) if config.categories[field.category].special
-
-# Special category data needs a DPA 2018 Sch 1 condition on the claim (UK GDPR Art 9).
-condition_ok(_, field) if not special(field)
-
-condition_ok(c, _) if config.controls.sch1_conditions[c.special_category_condition]
-
-# Accepted claims that can carry each field, as candidate bases per field path.
-bases[p] := bs if {
-	some p, f in validate.by_path
-	bs := {b |
-		some c in accepted
-		applies(c, f)
-		condition_ok(c, f)
-		b := {"gateway": c.gateway, "consent_id": null, "priority": config.gateways[c.gateway].priority}
+# Each accepted claim as a basis and the categories present in the record that it can carry:
+# those in its "categories" scope (every category when unscoped), less special category data
+# unless it names a DPA 2018 Sch 1 condition (UK GDPR Art 9).
+accepted := [claim |
+	some i, c in data.hub.validate.claims
+	not i in rejected
+	scope := object.get(c, "categories", null)
+	in_scope := scoped(scope)
+	carried := carries_special(c, in_scope)
+	claim := {
+		"gateway": c.gateway,
+		"priority": config.gateways[c.gateway].priority,
+		"police_agreement": object.get(c, "police_agreement", false) == true,
+		"categories": carried,
 	}
-}
+]
+
+scoped(scope) := data.hub.validate.present_categories if scope == null
+
+scoped(scope) := data.hub.validate.present_categories & {c | some c in scope} if is_array(scope)
+
+carries_special(c, in_scope) := in_scope if {
+	config.controls.sch1_conditions[object.get(c, "special_category_condition", null)]
+} else := in_scope - data.hub.validate.special_categories
+
+# Candidate bases per category present in the record.
+bases[category] := {b |
+	some claim in accepted
+	category in claim.categories
+	b := {"gateway": claim.gateway, "consent_id": null, "priority": claim.priority}
+} if some category in data.hub.validate.present_categories
 
 # Police information is given "in strict confidence"; used in evidence only with police
 # agreement (seeds/002 L1357), recorded as police_agreement on an accepted claim.
-police_agreed contains p if {
-	some p, f in validate.by_path
-	some c in accepted
-	applies(c, f)
-	c.police_agreement == true
+police_agreed := {category |
+	some claim in accepted
+	claim.police_agreement
+	some category in claim.categories
 }

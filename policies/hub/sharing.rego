@@ -1,18 +1,24 @@
-# The sharing decision: per field allow/deny, the gateway or consent relied on and reasons.
+# The sharing decision: per field kind allow/deny, the gateway or consent relied on and reasons.
 # Default deny: a field is released only by one of the "released" stages below.
+#
+# The hub sends a record's fields grouped into kinds (fields whose attributes other than the path
+# are equal) and maps each kind's answer to every path of that kind, so the cost of a decision
+# grows with the number of kinds, not the number of fields (docs/policies.md, "Field kinds").
+# Each stage below is a set of kind ids worked out with set operations over the whole record,
+# and each kind is answered by the first stage it falls in.
 package hub.sharing
 
 import rego.v1
 
-import data.hub.access
-import data.hub.agreements
 import data.hub.config
-import data.hub.consent
-import data.hub.controls
-import data.hub.gateways
-import data.hub.validate
 
-record_errors := validate.errors | access.errors
+record_errors := (data.hub.validate.errors | data.hub.access.errors) | consent_errors
+
+default consent_errors := set()
+
+consent_errors := data.hub.consent.errors if count(data.hub.validate.consents) > 0
+
+refused_request := count(record_errors) > 0
 
 default bundle_revision := null
 
@@ -20,128 +26,169 @@ bundle_revision := data.hub.bundle.revision
 
 default agreement_id := null
 
-agreement_id := agreements.agreement if count(record_errors) == 0
+agreement_id := data.hub.agreements.agreement if not refused_request
 
 reasons contains msg if some msg in record_errors
 
 reasons contains msg if {
-	count(record_errors) == 0
-	some msg in agreements.reasons
+	not refused_request
+	some msg in data.hub.agreements.reasons
 }
 
-reasons contains msg if some msg in gateways.messages
+reasons contains msg if {
+	count(data.hub.validate.claims) > 0
+	some msg in data.hub.gateways.messages
+}
 
-reasons contains "nothing released: every field was withheld (default deny)" if allowed == false
+reasons contains "nothing released: every field was withheld (default deny)" if not allowed
 
 default allowed := false
 
-allowed if {
-	some d in fields
-	d.allowed
+allowed := count(released_kinds) > 0 if not refused_request
+
+# -- the stages, as sets of kind ids ------------------------------------------------------------
+# 1 request refused, 2 field invalid, 3 absolute bar, 4 own data, 5 no agreement,
+# 6 category outside the agreement, 7 released on a lawful basis, 8 needs a basis it lacks,
+# 9 released under the agreement. Worked out in one rule: in regorus every rule evaluated and
+# every reference to another rule has a cost, while local variables are nearly free.
+stages := {
+	"invalid": invalid,
+	"barred": barred,
+	"own": own,
+	"no_agreement": no_agreement,
+	"outside_agreement": outside_agreement,
+	"on_basis": on_basis,
+	"lacking": lacking,
+	"under_agreement": under_agreement,
+} if {
+	kinds := data.hub.validate.kinds
+
+	# (Ids by comprehension: regorus leaves a multi-value rule with no values undefined, where
+	# OPA has an empty object, so object.keys() over one would differ.)
+	invalid := {id | some id, _ in data.hub.validate.field_errors}
+	barred := {id | some id, _ in data.hub.controls.bars} - invalid
+	own := (data.hub.controls.own - invalid) - barred
+	open_after_own := ((object.keys(kinds) - invalid) - barred) - own
+	no_agreement := {id | data.hub.agreements.none_covering; some id in open_after_own}
+	uncovered := data.hub.validate.present_categories - data.hub.agreements.covered
+	outside_agreement := {id |
+		count(uncovered) > 0
+		some id in open_after_own - no_agreement
+		kinds[id].category in uncovered
+	}
+	open_after_agreement := (open_after_own - no_agreement) - outside_agreement
+	on_basis := {id | some id, _ in best} & open_after_agreement
+	lacking := ({id | some id, _ in data.hub.controls.needs} & open_after_agreement) - on_basis
+	under_agreement := (open_after_agreement - on_basis) - lacking
 }
 
-denied(msgs) := {"allowed": false, "gateway": null, "consent_id": null, "reasons": sort([m | some m in msgs])}
+released_kinds := (stages.own | stages.on_basis) | stages.under_agreement
 
-released(basis, msgs) := {
-	"allowed": true,
-	"gateway": basis.gateway,
-	"consent_id": basis.consent_id,
-	"reasons": sort([m | some m in msgs]),
-}
-
-no_basis := {"gateway": null, "consent_id": null}
+# -- lawful bases ---------------------------------------------------------------------------------
 
 # Refusals of consent are overridden only by gateways marked overrides_refusal (legal obligation,
 # child in need: seeds/002 L447, L1194, L1988-2026).
-overriding(b) if config.gateways[b.gateway].overrides_refusal
+overriding := {g | some g, definition in config.gateways; definition.overrides_refusal == true}
 
-# Bases a field may rely on: overriding gateways always; consent unless refused; other gateways
-# unless refused or the recipient takes personal data only with consent.
-candidates[p] := (always | by_consent) | discretionary if {
-	some p, _ in validate.by_path
-	all := gateways.bases[p] | consent.bases[p]
-	refused := count({1 | consent.refused[p]}) > 0
-	consent_only := count({1 | controls.consent_only[p]}) > 0
-	always := {b | some b in all; overriding(b)}
-	by_consent := {b | some b in all; b.gateway == "consent"; refused == false}
-	discretionary := {b | some b in all; refused == false; consent_only == false}
+# Bases a kind may rely on: overriding gateways always; consent unless refused; other gateways
+# unless refused or the recipient takes personal data only with consent. Only kinds with some
+# basis on offer are looked at: a category an accepted claim covers, or a consent on file.
+candidates := {id: bases |
+	some id, k in kinds
+	claimed := object.get(claim_bases, k.category, set())
+	consented := object.get(consent_bases, id, set())
+	count(claimed) + count(consented) > 0
+	refused := id in refusing
+	consent_only := id in consent_gated
+	always := {b | some b in claimed; b.gateway in overrides}
+	by_consent := {b | some b in consented; not refused}
+	discretionary := {b | some b in claimed; not refused; not consent_only}
+	bases := (always | by_consent) | discretionary
+} if {
+	kinds := data.hub.validate.kinds
+	claim_bases := data.hub.gateways.bases
+	consent_bases := consent_bases_given
+	refusing := data.hub.controls.refused
+	consent_gated := data.hub.controls.consent_only
+	overrides := overriding
 }
 
-# The strongest basis: lowest priority number in data/gateways.json, then the lowest consent id
+default consent_bases_given := {}
+
+consent_bases_given := data.hub.consent.bases if count(data.hub.validate.consents) > 0
+
+# The strongest basis: lowest priority number in the gateways data, then the lowest consent id
 # (arrays compare element by element).
-best[p] := {"gateway": top[1], "consent_id": top[2]} if {
-	some p, bs in candidates
+best := {id: {"gateway": top[1], "consent_id": top[2]} |
+	some id, bs in candidates
 	count(bs) > 0
 	top := min({[b.priority, b.gateway, b.consent_id] | some b in bs})
 }
 
-basis_reason(basis) := sprintf("lawful basis: consent record %v", [basis.consent_id]) if basis.gateway == "consent"
+basis_reason(basis, _) := sprintf("lawful basis: consent record %v", [basis.consent_id]) if basis.gateway == "consent"
 
-basis_reason(basis) := msg if {
+basis_reason(basis, gateways) := msg if {
 	basis.gateway != "consent"
-	msg := sprintf("lawful basis: gateway %v (%v)", [basis.gateway, config.gateways[basis.gateway].title])
+	msg := sprintf("lawful basis: gateway %v (%v)", [basis.gateway, gateways[basis.gateway].title])
 }
+
+default shared_reason := ""
 
 shared_reason := sprintf("shared with %v under agreement %v (version %v) for purpose %v", [
-	input.recipient, agreements.agreement,
-	config.agreements[agreements.agreement].version, input.purpose,
+	data.hub.validate.recipient, data.hub.agreements.agreement,
+	config.agreements[data.hub.agreements.agreement].version, data.hub.validate.purpose,
 ])
 
-# [path, reason] pairs grouped by path, only for the paths that have any (keeps this linear-ish).
-group(pairs) := {p: {m | some [q, m] in pairs; q == p} | some [p, _] in pairs}
+# -- the answer per kind --------------------------------------------------------------------------
 
-field_errors := group(validate.field_errors)
+withheld(msgs) := {"allowed": false, "gateway": null, "consent_id": null, "reasons": sort([m | some m in msgs])}
 
-bars := group(controls.bars)
+field_kinds := {id: withheld(record_errors) | some id, _ in data.hub.validate.kinds} if refused_request
 
-needs := group(controls.needs)
-
-# Each field goes to the first stage that applies (lowest number wins):
-# 1 request refused, 2 field invalid, 3 absolute bar, 4 own data, 5 no agreement,
-# 6 category outside the agreement, 7 released on a lawful basis, 8 needs a basis it lacks,
-# 9 released under the agreement.
-stage[p] := min(s) if {
-	some p, f in validate.by_path
-	s1 := {1 | count(record_errors) > 0}
-	s2 := {2 | field_errors[p]}
-	s3 := {3 | bars[p]}
-	s4 := {4 | controls.own[p]}
-	s5 := {5 | agreements.none_covering}
-	s6 := {6 | count({c | some c in agreements.covered; c == f.category}) == 0}
-	s7 := {7 | best[p]}
-	s8 := {8 | needs[p]}
-	s := ((((((((s1 | s2) | s3) | s4) | s5) | s6) | s7) | s8) | {9})
+field_kinds := object.union_n([
+	{id: withheld(errors[id]) | some id in s.invalid},
+	{id: withheld(bars[id]) | some id in s.barred},
+	{id: {"allowed": true, "gateway": null, "consent_id": null, "reasons": [msg]} |
+		some id in s.own
+		msg := sprintf("own data returned to its supplier %v", [kinds[id].supplier])
+	},
+	{id: withheld(agreement_reasons) | some id in s.no_agreement},
+	{id: withheld({msg}) |
+		some id in s.outside_agreement
+		msg := sprintf("agreement %v does not cover category %v for %v", [agreement, kinds[id].category, recipient])
+	},
+	{id: {"allowed": true, "gateway": b.gateway, "consent_id": b.consent_id, "reasons": sort([shared, basis_reason(b, gateways)])} |
+		some id in s.on_basis
+		b := chosen[id]
+	},
+	{id: withheld(needs[id] | consent_notes(notes, kinds[id].subject)) | some id in s.lacking},
+	{id: {"allowed": true, "gateway": null, "consent_id": null, "reasons": [shared]} | some id in s.under_agreement},
+]) if {
+	not refused_request
+	s := stages
+	kinds := data.hub.validate.kinds
+	errors := {id: msgs | some id, msgs in data.hub.validate.field_errors}
+	bars := {id: msgs | some id, msgs in data.hub.controls.bars}
+	needs := {id: msgs | some id, msgs in data.hub.controls.needs}
+	agreement_reasons := data.hub.agreements.reasons
+	agreement := agreement_id
+	recipient := data.hub.validate.recipient
+	shared := shared_reason
+	chosen := best
+	gateways := config.gateways
+	notes := consent_notes_given
 }
 
-fields[p] := denied(record_errors) if stage[p] == 1
+default consent_notes_given := {}
 
-fields[p] := denied(field_errors[p]) if stage[p] == 2
+consent_notes_given := data.hub.consent.notes if count(data.hub.validate.consents) > 0
 
-fields[p] := denied(bars[p]) if stage[p] == 3
-
-fields[p] := released(no_basis, {msg}) if {
-	stage[p] == 4
-	msg := sprintf("own data returned to its supplier %v", [validate.by_path[p].supplier])
-}
-
-fields[p] := denied(agreements.reasons) if stage[p] == 5
-
-fields[p] := denied({msg}) if {
-	stage[p] == 6
-	category := validate.by_path[p].category
-	msg := sprintf("agreement %v does not cover category %v for %v", [agreements.agreement, category, input.recipient])
-}
-
-fields[p] := released(best[p], {shared_reason, basis_reason(best[p])}) if stage[p] == 7
-
-fields[p] := denied(needs[p] | consent.notes[p]) if stage[p] == 8
-
-fields[p] := released(no_basis, {shared_reason}) if stage[p] == 9
+consent_notes(notes, subject) := object.get(notes, [subject], set())
 
 decision := {
 	"allowed": allowed,
 	"agreement": agreement_id,
 	"reasons": sort([m | some m in reasons]),
-	"fields": fields,
+	"field_kinds": field_kinds,
 	"bundle_revision": bundle_revision,
 }

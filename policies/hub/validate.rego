@@ -1,22 +1,16 @@
-# Input validation. A request missing a required part is refused as a whole (default deny):
-# the hub must never release data because an input was half-filled.
+# Input validation and normalisation. A request missing a required part is refused as a whole
+# (default deny): the hub must never release data because an input was half-filled.
+#
+# Every other module reads the request through this one: the values below are always defined
+# (a missing or wrongly typed input becomes null, [] or {}), so no rule anywhere negates an
+# undefined reference. OPA treats `not f(x)` and `not a[x]` with x undefined as undefined (the
+# rule does not fire) where regorus treats them as true; normalising here makes both engines
+# read the same meaning into every rule (docs/policies.md, "One meaning on both engines").
 package hub.validate
 
 import rego.v1
 
 import data.hub.config
-
-# Parts of the input every request must carry (paths into input).
-required := [
-	["now"],
-	["requester", "user"],
-	["requester", "agency"],
-	["requester", "role"],
-	["recipient"],
-	["purpose"],
-	["record", "id"],
-	["record", "supplier"],
-]
 
 nonempty(x) if {
 	is_string(x)
@@ -29,84 +23,152 @@ timestamp(x) if {
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`, x)
 }
 
-errors contains msg if {
-	some path in required
-	not nonempty(object.get(input, path, null))
-	msg := sprintf("missing input: %s", [concat(".", path)])
+# The request, normalised: each value is what the input holds, or null. (Direct references with
+# defaults rather than object.get(input, ...): regorus copies a builtin's arguments, and the
+# input holds the whole record.)
+default recipient := null
+
+recipient := input.recipient
+
+default purpose := null
+
+purpose := input.purpose
+
+default requester_user := null
+
+requester_user := input.requester.user
+
+default requester_agency := null
+
+requester_agency := input.requester.agency
+
+default requester_role := null
+
+requester_role := input.requester.role
+
+default acting_for := null
+
+acting_for := input.requester.acting_for
+
+default panel_type := null
+
+panel_type := input.panel.type
+
+default now := null
+
+now := input.now
+
+default record_id := null
+
+record_id := input.record.id
+
+default record_supplier := null
+
+record_supplier := input.record.supplier
+
+# The recipient's and the requester's entries in the agencies data ({} for an unknown agency).
+default recipient_agency := {}
+
+recipient_agency := config.agencies[recipient]
+
+default requester_agency_entry := {}
+
+requester_agency_entry := config.agencies[requester_agency]
+
+# Claims and consent records that are objects (anything else is a record error below).
+default claims := []
+
+claims := [c | some c in input.gateway_claims; is_object(c)] if is_array(input.gateway_claims)
+
+default consents := []
+
+consents := [c | some c in input.consents; is_object(c)] if is_array(input.consents)
+
+default gateway_claims_given := null
+
+gateway_claims_given := input.gateway_claims
+
+default consents_given := null
+
+consents_given := input.consents
+
+errors := ((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors if {
+	values := [
+		["now", now], ["requester.user", requester_user], ["requester.agency", requester_agency],
+		["requester.role", requester_role], ["recipient", recipient], ["purpose", purpose],
+		["record.id", record_id], ["record.supplier", record_supplier],
+	]
+	missing := {sprintf("missing input: %s", [name]) | some [name, value] in values; not nonempty(value)}
+	bad_now := {"invalid input: now is not an RFC 3339 timestamp" | nonempty(now); not timestamp(now)}
+	given := [["gateway_claims", gateway_claims_given], ["consents", consents_given]]
+	not_arrays := {sprintf("invalid input: %s must be an array", [key]) |
+		some [key, value] in given
+		value != null
+		not is_array(value)
+	}
+	not_objects := {sprintf("invalid input: %s[%d] must be an object", [key, i]) |
+		some [key, value] in given
+		is_array(value)
+		some i, item in value
+		not is_object(item)
+	}
 }
 
-errors contains "missing input: record.fields (a non-empty array of fields)" if {
-	not nonempty_array(input.record.fields)
+# -- field kinds --------------------------------------------------------------------------------
+# The hub groups a record's fields into kinds: fields whose attributes (everything but the path:
+# config.controls.field_attributes) are equal get the same decision, so each kind is decided once
+# and the hub maps the answer to every path of that kind (hub/policy/kinds.py). The kinds come as
+# an object by kind id. Rules over kinds read attributes positively (never `not` around a
+# reference that a malformed kind could leave undefined), and a malformed kind is withheld here.
+
+default kinds := {}
+
+kinds := input.record.field_kinds if is_object(input.record.field_kinds)
+
+kinds_errors := {"missing input: record.field_kinds (an object of field kinds by id)" | count(kinds) == 0}
+
+attribute_names := {a | some a in config.controls.field_attributes}
+
+# Kinds that carry exactly the attributes, with flags an object (kinds must be objects: the
+# hub builds them, and anything else is an evaluation error, which denies everything).
+well_formed := {id |
+	some id, k in kinds
+	object.keys(k) == attribute_names
+	is_object(k.flags)
 }
 
-errors contains "invalid input: now is not an RFC 3339 timestamp" if {
-	nonempty(input.now)
-	not timestamp(input.now)
+malformed := {id | some id, _ in kinds} - well_formed
+
+known_categories := {c | some c, _ in config.categories}
+
+present_categories := {k.category | some k in kinds}
+
+unknown_categories := present_categories - known_categories
+
+# Field-level problems withhold that kind only: reasons by kind id.
+field_errors[id] contains msg if {
+	some id in malformed
+	msg := sprintf("malformed field: it must carry exactly %v, with flags an object: withheld", [concat(", ", config.controls.field_attributes)])
 }
 
-errors contains msg if {
-	some key in ["gateway_claims", "consents"]
-	value := object.get(input, key, [])
-	value != null
-	not is_array(value)
-	msg := sprintf("invalid input: %s must be an array", [key])
+field_errors[id] contains msg if {
+	count(unknown_categories) > 0
+	some id, k in kinds
+	k.category in unknown_categories
+	msg := sprintf("unknown data category %v: withheld", [k.category])
 }
 
-# The record's fields, or none when the input is malformed (engines then agree: nothing released).
-default fields := []
+# Distinct suppliers, so a check on suppliers costs one pass over the kinds.
+present_suppliers := {object.get(k, "supplier", null) | some k in kinds}
 
-fields := input.record.fields if is_array(input.record.fields)
+unnamed_suppliers := {s | some s in present_suppliers; not nonempty(s)}
 
-# member is `in` that is false, not an error, when the collection is not an array.
-member(x, collection) if {
-	is_array(collection)
-	x in collection
+field_errors[id] contains "field has no supplier: withheld" if {
+	count(unnamed_suppliers) > 0
+	some id, k in kinds
+	object.get(k, "supplier", null) in unnamed_suppliers
 }
 
-# Fields by path, when every path is unique. Per-field rules below and in the other modules are
-# partial rules keyed by path, and every function in this bundle is pure (arguments and config
-# only): with regorus 0.13, functions that read input or other rules gave wrong answers when
-# called repeatedly or under `with` (see docs/policies.md, "Engine notes").
-by_path := {f.path: f | some f in fields; nonempty(f.path)} if unique_paths
-
-unique_paths if {
-	paths := [f.path | some f in fields]
-	count({p | some p in paths}) == count(paths)
-}
-
-errors contains msg if {
-	some i, f in fields
-	not nonempty(f.path)
-	msg := sprintf("invalid input: record.fields[%d] has no path", [i])
-}
-
-errors contains "invalid input: record.fields has duplicate paths" if {
-	paths := [f.path | some f in fields]
-	count({p | some p in paths}) != count(paths)
-}
-
-nonempty_array(x) if {
-	is_array(x)
-	count(x) > 0
-}
-
-# Field-level problems withhold that field only, as [path, reason] pairs.
-field_errors contains [f.path, msg] if {
-	some f in fields
-	not config.categories[f.category]
-	msg := sprintf("unknown data category %v: withheld", [object.get(f, "category", null)])
-}
-
-field_errors contains [f.path, "field has no supplier: withheld"] if {
-	some f in fields
-	not nonempty(f.supplier)
-}
-
-errors contains msg if {
-	some key in ["gateway_claims", "consents"]
-	value := object.get(input, key, [])
-	is_array(value)
-	some i, item in value
-	not is_object(item)
-	msg := sprintf("invalid input: %s[%d] must be an object", [key, i])
-}
+# Special category data (UK GDPR Art 9). A set rather than a function: regorus 0.13 answers
+# false for a function of another package that reads data (docs/policies.md, "Engine notes").
+special_categories := {c | some c, definition in config.categories; definition.special == true}

@@ -1,0 +1,60 @@
+"""Fields grouped into kinds, so the policy decides each kind once.
+
+A field's decision depends on its attributes (category, supplier, subject, role, flags,
+confidentiality: ``field_attributes`` in the bundle's controls data), never on its path. Fields
+with equal attributes form one kind; the engine decides each kind and the hub gives every path the
+answer of its kind. A 1,000-field case view with 20 kinds costs the engine 20 decisions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from policies import Bundle
+
+
+@dataclass(frozen=True)
+class GroupedFields:
+    """The record's fields as kinds, and which kind each path has."""
+
+    kinds: dict[str, dict[str, Any]]  # kind id ("k0") -> {<attribute>: value, ...}
+    kind_of: dict[str, str]  # path -> kind id, in record order
+
+
+def field_attributes(source: Bundle) -> tuple[str, ...]:
+    """The attributes the bundle decides on (its controls data says which)."""
+    return tuple(source.data["hub"]["config"]["controls"]["field_attributes"])
+
+
+def _key(values: Sequence[Any]) -> Any:
+    """A hashable key equal for equal attribute values (flags are a small dict)."""
+    try:
+        return tuple(tuple(v.items()) if type(v) is dict else v for v in values)
+    except TypeError:  # an unhashable value somewhere: still group exactly, just slower
+        return json.dumps(values, sort_keys=True, default=repr)
+
+
+def group(fields: Sequence[Mapping[str, Any]], attributes: Sequence[str]) -> GroupedFields:
+    """Group fields (already checked: objects with unique, non-empty paths) into kinds."""
+    ids: dict[Any, str] = {}
+    kinds: dict[str, dict[str, Any]] = {}
+    kind_of: dict[str, str] = {}
+    for f in fields:
+        values = [f.get(a) for a in attributes]
+        key = _key(values)
+        kid = ids.get(key)
+        if kid is None:
+            kid = ids[key] = f"k{len(kinds)}"
+            kinds[kid] = dict(zip(attributes, values, strict=True))
+        kind_of[f["path"]] = kid
+    return GroupedFields(kinds, kind_of)
+
+
+def engine_input(policy_input: Mapping[str, Any], grouped: GroupedFields) -> dict[str, Any]:
+    """The input the engine evaluates: the request, with the record's fields as kinds."""
+    record = {k: v for k, v in policy_input["record"].items() if k != "fields"}
+    record["field_kinds"] = grouped.kinds
+    return {**policy_input, "record": record}
