@@ -45,6 +45,11 @@ class Refused:
     letter: DeadLetter
 
 
+class RegistryUnreadable(RuntimeError):
+    """The registry file could not be read: the worker stops rather than refuse messages for
+    a fault of its own."""
+
+
 class Agencies:
     """The registry as the accept path asks it. Re-read when it does not know an agency and
     the file has changed, so an agency registered after the worker started is found."""
@@ -52,7 +57,14 @@ class Agencies:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._stamp = self._changed_at()
-        self._registry = Registry.load(path)
+        self._registry = self._load()
+
+    def _load(self) -> Registry:
+        try:
+            return Registry.load(self._path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RegistryUnreadable(f"cannot read the agency registry {self._path}: {exc}; "
+                                     "restore it, then restart the worker") from exc
 
     def _changed_at(self) -> int | None:
         try:
@@ -63,14 +75,19 @@ class Agencies:
     def _fresh(self, agency: str) -> Registry:
         if agency not in self._registry.agencies and self._changed_at() != self._stamp:
             self._stamp = self._changed_at()
-            self._registry = Registry.load(self._path)
+            self._registry = self._load()
         return self._registry
 
     def is_registered(self, agency: str) -> bool:
         return agency in self._fresh(agency).agencies
 
     def signing_key(self, agency: str) -> Ed25519PublicKey | None:
-        return self._fresh(agency).signing_key(agency)
+        registry = self._fresh(agency)
+        try:
+            return registry.signing_key(agency)
+        except ValueError as exc:
+            raise RegistryUnreadable(f"the key registered for {agency!r} does not parse ({exc}); "
+                                     f"register it again with `hub agencies register`") from exc
 
 
 def topic_agency(topic: str) -> str:
@@ -88,6 +105,8 @@ def accept(message: Message, agencies: Agencies) -> Envelope | Refused:
         return envelope
     except EnvelopeError as refusal:
         return refuse(message, refusal.reason, str(refusal), envelope, agencies)
+    except RegistryUnreadable:
+        raise
     except Exception as exc:  # a bug of ours must not stop the partition: refuse, and say so
         log.exception("accept failed on %s:%s@%s", message.topic, message.partition,
                       message.offset)
