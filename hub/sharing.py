@@ -5,7 +5,8 @@ with panel referrals, suggestions and agenda lines (hub/panels/facts.py). The or
 safeguard. Nothing is returned unless the disclosure (or the refusal) is
 stored first, together with its entry in the audit hash chain (one transaction); if the policy
 engine cannot answer, the decision is a refusal; if the store cannot record it, nothing is
-released at all.
+released at all. A request for a case that does not exist is recorded as a refusal too, and
+callers answer it exactly as a refusal (``NoCaseView``): no one learns which references exist.
 
 An override (break-glass) releases the whole view although the policy would have withheld
 some or all of it: only roles listed in ``HUB_OVERRIDE_ROLES`` may, only with a written
