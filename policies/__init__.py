@@ -31,6 +31,9 @@ ROOTS = ["hub"]
 DECISION_RULE = "data.hub.sharing.decision"
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+AGREEMENT_DATES = ("signed_at", "review_date", "expires_at")
 
 
 class BundleError(ValueError):
@@ -146,13 +149,27 @@ def load_bundle(directory: Path = BUNDLE_DIR) -> Bundle:
         elif path.suffix in {".json", ".yaml", ".yml"}:
             raise BundleError(f"{rel}: OPA loads data only from files named data.json: "
                               f"move it to {Path(rel).with_suffix('').as_posix()}/data.json")
+    _check_agreements(data)
     revision = compute_revision(directory)
     stamped = data.get("hub", {}).get("bundle", {}).get("revision")
     if manifest.get("revision") != revision or stamped != revision:
         raise BundleError(
-            f"the bundle's revision stamp is stale (.manifest {manifest.get('revision')}, "
-            f"{STAMP} {stamped}, files {revision}): run `python -m policies stamp`")
+            "the bundle's revision stamp is stale: run `python -m policies stamp` "
+            f"(files {revision}, .manifest {manifest.get('revision')}, {STAMP} {stamped})")
     return Bundle(directory, revision, policies, data, manifest)
+
+
+def _check_agreements(data: dict[str, Any]) -> None:
+    """Agreement dates are parsed without a guard in agreements.rego: each must be RFC 3339 or
+    null, or the bundle is refused here, before any engine evaluates it."""
+    agreements = data.get("hub", {}).get("config", {}).get("agreements", {})
+    for agreement_id, agreement in agreements.items():
+        for key in AGREEMENT_DATES:
+            value = agreement.get(key, "missing") if isinstance(agreement, dict) else "missing"
+            if value is not None and not (isinstance(value, str) and _TIMESTAMP.match(value)):
+                raise BundleError(
+                    f"agreement {agreement_id}: {key} must be an RFC 3339 timestamp or null "
+                    f"(got {value!r}) in hub/config/agreements/data.json")
 
 
 @lru_cache(maxsize=1)

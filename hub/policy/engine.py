@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
 from hub.policy.kinds import engine_input, field_attributes, group
-from policies import Bundle
+from policies import Bundle, bundle, load_bundle
 
 _TIMESTAMP = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
@@ -105,6 +106,14 @@ def load_engine(opa_url: str | None = None, **options: Any) -> PolicyEngine:
     from hub.policy.regorus_engine import RegorusEngine
 
     return RegorusEngine(**options)
+
+
+def bundle_from(source: Bundle | Path | None) -> Bundle:
+    """The bundle an engine evaluates: given, read from a directory, or the installed one.
+    Raises BundleError (with the fix) for a bundle that must not be used."""
+    if isinstance(source, Bundle):
+        return source
+    return load_bundle(source) if source is not None else bundle()
 
 
 class FailClosedEngine:

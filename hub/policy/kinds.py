@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from policies import Bundle
@@ -31,10 +32,7 @@ def field_attributes(source: Bundle) -> tuple[str, ...]:
 
 def _key(values: Sequence[Any]) -> Any:
     """A hashable key equal for equal attribute values (flags are a small dict)."""
-    try:
-        return tuple(tuple(v.items()) if type(v) is dict else v for v in values)
-    except TypeError:  # an unhashable value somewhere: still group exactly, just slower
-        return json.dumps(values, sort_keys=True, default=repr)
+    return tuple([tuple(v.items()) if type(v) is dict else v for v in values])
 
 
 def group(fields: Sequence[Mapping[str, Any]], attributes: Sequence[str]) -> GroupedFields:
@@ -42,10 +40,18 @@ def group(fields: Sequence[Mapping[str, Any]], attributes: Sequence[str]) -> Gro
     ids: dict[Any, str] = {}
     kinds: dict[str, dict[str, Any]] = {}
     kind_of: dict[str, str] = {}
+    read = itemgetter(*attributes) if len(attributes) > 1 else None
     for f in fields:
-        values = [f.get(a) for a in attributes]
+        try:
+            values = read(f) if read else tuple(f.get(a) for a in attributes)
+        except KeyError:
+            values = tuple(f.get(a) for a in attributes)
         key = _key(values)
-        kid = ids.get(key)
+        try:
+            kid = ids.get(key)
+        except TypeError:  # an unhashable value: still group exactly, just slower
+            key = json.dumps(values, sort_keys=True, default=repr)
+            kid = ids.get(key)
         if kid is None:
             kid = ids[key] = f"k{len(kinds)}"
             kinds[kid] = dict(zip(attributes, values, strict=True))

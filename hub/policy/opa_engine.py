@@ -12,13 +12,14 @@ names it.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from opa_client import OpaClient
 
-from hub.policy.engine import FailClosedEngine
-from policies import Bundle, bundle
+from hub.policy.engine import FailClosedEngine, bundle_from
+from policies import Bundle
 
 DECISION_PACKAGE = "hub.sharing"
 DECISION_RULE_NAME = "decision"
@@ -53,7 +54,7 @@ class OpaEngine(FailClosedEngine):
         self,
         url: str,
         *,
-        source: Bundle | None = None,
+        source: Bundle | Path | None = None,
         timeout: float = 2.0,
         retries: int = 1,
         token: str | None = None,
@@ -63,7 +64,7 @@ class OpaEngine(FailClosedEngine):
         self._lock = threading.Lock()
         self._client: OpaClient | None = None
         try:
-            self.load(source or bundle())
+            self.load(bundle_from(source))
             self._client = client_for(url, timeout=timeout, retries=retries, token=token)
         except Exception as exc:
             self._error = f"OPA engine misconfigured: {exc}"

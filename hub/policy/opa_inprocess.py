@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.policy.engine import FailClosedEngine
-from policies import Bundle, bundle, rego_test_files
+from hub.policy.engine import FailClosedEngine, bundle_from
+from policies import Bundle, rego_test_files
 
 DECISION_DOCUMENT = "hub.sharing.decision"
 
@@ -46,9 +46,9 @@ class OpaInProcessEngine(FailClosedEngine):
 
     name = "opa-inprocess"
 
-    def __init__(self, source: Bundle | None = None) -> None:
+    def __init__(self, source: Bundle | Path | None = None) -> None:
         try:
-            self._bundle = source or bundle()
+            self._bundle = bundle_from(source)
             self.load(self._bundle)
             self._opa = build_opa(self._bundle)
         except Exception as exc:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import regorus
 
-from hub.policy.engine import FailClosedEngine
-from policies import DECISION_RULE, Bundle, bundle
+from hub.policy.engine import FailClosedEngine, bundle_from
+from policies import DECISION_RULE, Bundle
 
 
 def build_regorus(b: Bundle, *, with_tests: bool = False) -> regorus.Engine:
@@ -35,10 +36,10 @@ class RegorusEngine(FailClosedEngine):
 
     name = "regorus"
 
-    def __init__(self, source: Bundle | None = None) -> None:
+    def __init__(self, source: Bundle | Path | None = None) -> None:
         self._local = threading.local()
         try:
-            self._bundle = source or bundle()
+            self._bundle = bundle_from(source)
             self.load(self._bundle)
             self._local.engine = build_regorus(self._bundle)
         except Exception as exc:  # a broken bundle must not crash the hub: it denies instead

@@ -6,6 +6,7 @@ import data.hub.agreements
 import data.hub.config
 import data.hub.fixtures_test as fx
 
+# A lapsed, suspended or unsigned agreement shares nothing (seeds/002 L981).
 test_effective_status if {
 	st := agreements.status with input as fx.base
 	st["swp-isp"] == "active"
@@ -24,6 +25,7 @@ test_past_expiry_is_lapsed if {
 	a := object.union(config.agreements["swp-isp"], {"expires_at": "2026-06-30T00:00:00Z"})
 	st := agreements.status with input as fx.base with data.hub.config.agreements as {"x": a}
 	st.x == "lapsed"
+	agreements.ended == {"x"} with input as fx.base with data.hub.config.agreements as {"x": a}
 }
 
 test_malformed_date_counts_as_passed if {
@@ -33,6 +35,14 @@ test_malformed_date_counts_as_passed if {
 	agreements.passed("1970-01-01T00:00:00Z", 0)
 }
 
+test_now_in_nanoseconds if {
+	agreements.now_ns == 1795428000000000000 with input as fx.base
+	malformed := object.union(fx.base, {"now": "tomorrow"})
+	agreements.now_ns == 0 with input as malformed
+	missing := json.remove(fx.base, ["now"])
+	agreements.now_ns == 0 with input as missing
+}
+
 test_covering_agreement_and_categories if {
 	agreements.agreement == "swp-isp" with input as fx.base
 	covered := agreements.covered with input as fx.base
@@ -40,11 +50,13 @@ test_covering_agreement_and_categories if {
 	not "ethnicity" in covered
 	not agreements.none_covering with input as fx.base
 	count(agreements.reasons) == 0 with input as fx.base
+	agreements.signed["swp-isp"].purposes[0] == "marac" with input as fx.base
 }
 
 test_purpose_outside_agreement if {
 	inp := fx.request("nw-icb", "case_officer", "asb_case_management", [fx.summary])
 	agreements.none_covering with input as inp
+	agreements.covered == set() with input as inp
 	rs := agreements.reasons with input as inp
 	"no active sharing agreement covers nw-icb for purpose asb_case_management" in rs
 	"agreement swp-isp does not cover purpose asb_case_management for nw-icb" in rs

@@ -15,10 +15,12 @@ import pytest
 
 from hub.policy import Decision, FieldDecision, PolicyEngine, check_input, load_engine
 from hub.policy.decision import from_result
+from hub.policy.kinds import engine_input, field_attributes, group
 from hub.policy.opa_engine import OpaEngine, client_for
 from hub.policy.regorus_engine import RegorusEngine
-from policies import bundle, bundle_files, bundle_info, compute_revision, load_bundle
+from policies import bundle, bundle_files, bundle_info, compute_revision, stamp
 from tests.policy.cases import CONSENT_FLOW, F, consent, request
+from tests.policy.opa_server import opa_data_api
 
 
 def free_port() -> int:
@@ -31,34 +33,32 @@ def free_port() -> int:
 # -- bundle ---------------------------------------------------------------------------------
 
 
-def test_bundle_revision_is_sha256_over_sorted_files_without_tests() -> None:
+def test_bundle_revision_is_sha256_over_sorted_files_without_tests_or_stamp() -> None:
     directory, revision = bundle_info()
     digest = hashlib.sha256()
     files = bundle_files(directory)
-    assert [p.relative_to(directory).as_posix() for p in files] == sorted(
-        p.relative_to(directory).as_posix() for p in files
-    )
+    rels = [p.relative_to(directory).as_posix() for p in files]
+    assert rels == sorted(rels)
     assert not any(p.name.endswith("_test.rego") for p in files)
+    assert "hub/bundle/data.json" not in rels and ".manifest" not in rels
     assert {p.suffix for p in files} == {".rego", ".json"}
     for p in files:
         digest.update(p.relative_to(directory).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     assert revision == "sha256:" + digest.hexdigest()
 
 
-def test_revision_changes_with_policy_not_with_tests(tmp_path: Path) -> None:
+def test_revision_changes_with_policy_data(tmp_path: Path) -> None:
     copy_dir = tmp_path / "bundle"
     shutil.copytree(bundle().directory, copy_dir, ignore=shutil.ignore_patterns("__pycache__"))
     before = compute_revision(copy_dir)
-    (copy_dir / "hub" / "extra_test.rego").write_text("package hub.extra_test\n")
-    assert compute_revision(copy_dir) == before
-    data = copy_dir / "data" / "agreements.json"
+    data = copy_dir / "hub" / "config" / "agreements" / "data.json"
     data.write_text(data.read_text().replace('"suspended"', '"active"'))
     assert compute_revision(copy_dir) != before
+    assert stamp(copy_dir) == compute_revision(copy_dir)
 
 
 def test_data_loads_under_hub_config() -> None:
-    tree = bundle().data_tree()
-    config = tree["hub"]["config"]
+    config = bundle().data_tree()["hub"]["config"]
     assert {"agencies", "agreements", "categories", "controls", "gateways", "purposes",
             "roles"} <= set(config)
     assert config["agencies"]["met-police"]["relevant_authority"] is True
@@ -123,6 +123,7 @@ def test_a_withdrawal_takes_effect_for_the_next_decision(engine: PolicyEngine) -
         (lambda i: i.update(gateway_claims=[1]), "gateway_claims[0] must be an object"),
         (lambda i: i["record"]["fields"].append(copy.deepcopy(F["summary"])), "duplicate paths"),
         (lambda i: i["record"]["fields"].append({"category": "case"}), "has no path"),
+        (lambda i: i["record"]["fields"].append("case.summary"), "has no path"),
     ],
 )
 def test_missing_or_malformed_input_denies_everything(
@@ -143,15 +144,56 @@ def test_non_object_or_empty_input_is_denied(engine: PolicyEngine, bad: Any) -> 
     assert not d.allowed and d.fields == {} and d.reasons
 
 
-def test_rego_validation_matches_python_validation() -> None:
+def kinds_input(inp: dict[str, Any]) -> dict[str, Any]:
+    """What an engine evaluates for a hub input: the fields grouped into kinds."""
+    return engine_input(inp, group(inp["record"]["fields"], field_attributes(bundle())))
+
+
+def test_rego_validation_matches_python_validation(engine: PolicyEngine) -> None:
     """The same checks exist in Rego (validate.rego): bypassing Python still denies."""
-    engine = RegorusEngine()
     inp = request("wcc-housing", "case_officer", "asb_case_management", ["summary"])
     del inp["requester"]["agency"]
     assert check_input(inp) == ["missing input: requester.agency"]
-    raw = engine.evaluate(inp)
+    raw = engine.evaluate(kinds_input(inp))  # type: ignore[attr-defined]
     assert "missing input: requester.agency" in raw["reasons"]
-    assert raw["fields"]["case.summary"]["allowed"] is False
+    assert raw["allowed"] is False
+    assert [d["allowed"] for d in raw["field_kinds"].values()] == [False]
+
+
+# -- field kinds ----------------------------------------------------------------------------
+
+
+def test_fields_with_equal_attributes_share_one_kind_and_one_decision(engine: PolicyEngine) -> None:
+    fields = [dict(F["v_name"], path=f"incident.{n}.victim.name") for n in range(50)]
+    fields.append(F["v_health"])
+    inp = request("wcc-housing", "panel_member", "marac", [])
+    inp["record"]["fields"] = fields
+    grouped = group(fields, field_attributes(bundle()))
+    assert len(grouped.kinds) == 2
+    assert list(grouped.kind_of) == [f["path"] for f in fields]
+    d = engine.decide(inp)
+    assert len(d.fields) == 51 and len(d.released) == 50
+    assert len({id(fd) for fd in d.fields.values()}) == 2
+    assert d.withheld == {"victim.health": d.fields["victim.health"].reasons[0]}
+
+
+def test_kinds_differ_in_any_attribute() -> None:
+    attrs = field_attributes(bundle())
+    base = F["v_name"]
+    variants = [base, dict(base, path="b", flags={**base["flags"], "youth": True}),
+                dict(base, path="c", subject="mk1:other"), dict(base, path="d", extra=1)]
+    grouped = group(variants, attrs)
+    assert len(grouped.kinds) == 3  # an attribute the bundle does not read does not split kinds
+    assert set(grouped.kinds["k0"]) == set(attrs)
+
+
+def test_unhashable_attribute_values_still_group_exactly() -> None:
+    attrs = field_attributes(bundle())
+    odd = [dict(F["summary"], path=f"p{n}", flags={"youth": [n % 2]}) for n in range(4)]
+    assert len(group(odd, attrs).kinds) == 2
+
+
+# -- failing closed -------------------------------------------------------------------------
 
 
 def test_engine_error_denies_with_reason(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,13 +208,18 @@ def test_engine_error_denies_with_reason(monkeypatch: pytest.MonkeyPatch) -> Non
     assert d.reasons == ("policy engine regorus failed: RuntimeError: eval exploded",)
 
 
+REVISION = bundle().revision
+
+
 @pytest.mark.parametrize(
     ("result", "why"),
     [
         (None, "undefined"),
-        ({"fields": []}, "decision.fields is not an object"),
-        ({"fields": {"case.summary": {"allowed": True, "reasons": "yes"}}}, "reasons must be"),
-        ({"fields": {}, "bundle_revision": "sha256:other"}, "engine evaluated bundle"),
+        ({"field_kinds": [], "bundle_revision": REVISION}, "decision.field_kinds is not an object"),
+        ({"field_kinds": {"k0": {"allowed": True, "reasons": "yes"}}, "bundle_revision": REVISION},
+         "reasons must be"),
+        ({"field_kinds": {}, "bundle_revision": "sha256:other"}, "engine evaluated bundle"),
+        ({"field_kinds": {}}, "engine evaluated bundle None"),
     ],
 )
 def test_malformed_engine_result_denies(
@@ -185,10 +232,11 @@ def test_malformed_engine_result_denies(
 
 
 def test_engine_cannot_release_a_field_it_was_not_asked_about() -> None:
-    inp = request("wcc-housing", "case_officer", "asb_case_management", ["summary", "v_name"])
-    result = {"fields": {"case.summary": {"allowed": True, "reasons": []},
-                         "secret": {"allowed": True, "reasons": []}}, "reasons": []}
-    d = from_result(result, inp, bundle_revision="r", engine="test")
+    result = {"field_kinds": {"k0": {"allowed": True, "reasons": []},
+                              "k9": {"allowed": True, "reasons": []}},
+              "reasons": [], "bundle_revision": "r"}
+    d = from_result(result, {"case.summary": "k0", "victim.name": "k1"}, bundle_revision="r",
+                    engine="test")
     assert d.released == ("case.summary",)
     assert d.withheld == {"victim.name": "no policy decision for this field (default deny)"}
 
@@ -197,9 +245,11 @@ def test_broken_bundle_denies(tmp_path: Path) -> None:
     broken = tmp_path / "bundle"
     shutil.copytree(bundle().directory, broken, ignore=shutil.ignore_patterns("__pycache__"))
     (broken / "hub" / "sharing.rego").write_text("package hub.sharing\nthis is not rego {\n")
-    engine = RegorusEngine(load_bundle(broken))
+    stamp(broken)
+    engine = RegorusEngine(broken)
     d = engine.decide(request("wcc-housing", "case_officer", "asb_case_management", ["summary"]))
     assert not d.allowed and d.reasons[0].startswith("policy bundle failed to load")
+    assert engine.check() == d.reasons[0]
 
 
 def test_regorus_engine_is_thread_safe() -> None:
@@ -227,7 +277,58 @@ def test_regorus_engine_is_thread_safe() -> None:
     assert expected == [("case.summary", "victim.name"), ()]
 
 
-# -- OPA adapter ----------------------------------------------------------------------------
+# -- OPA server adapter (HTTP) ---------------------------------------------------------------
+# A real OPA server cannot run here (no OPA binary can be installed). The adapter is tested
+# over real HTTP against tests/policy/opa_server.py, which answers OPA's Data API from OPA's
+# own Go evaluator loaded with the bundle; OPA's own HTTP layer is not exercised.
+
+SUMMARY_AND_NAME = request("wcc-housing", "case_officer", "asb_case_management",
+                           ["summary", "v_name", "v_health"])
+
+
+def test_opa_server_decides_as_regorus_does() -> None:
+    with opa_data_api() as url:
+        engine = OpaEngine(url)
+        assert engine.check() is None
+        d = engine.decide(SUMMARY_AND_NAME)
+    expected = RegorusEngine().decide(SUMMARY_AND_NAME)
+    assert d.engine == "opa" and d.bundle_revision == bundle_info()[1]
+    assert d.fields == expected.fields and d.reasons == expected.reasons
+
+
+def test_opa_serving_another_revision_releases_nothing(tmp_path: Path) -> None:
+    other = tmp_path / "policies"
+    shutil.copytree(bundle().directory, other, ignore=shutil.ignore_patterns("__pycache__"))
+    rule = other / "hub" / "access.rego"
+    rule.write_text(rule.read_text() + "\n# another deployment's edit\n")
+    served = stamp(other)
+    from policies import load_bundle
+
+    with opa_data_api(load_bundle(other)) as url:
+        engine = OpaEngine(url)
+        problem = engine.check()
+        d = engine.decide(SUMMARY_AND_NAME)
+    assert problem is not None and served in problem and REVISION in problem
+    assert not d.allowed and d.released == ()
+    assert f"serves bundle revision '{served}'" in d.reasons[0]
+
+
+def test_opa_server_error_denies_with_reason() -> None:
+    with opa_data_api(status=500) as url:
+        d = OpaEngine(url).decide(SUMMARY_AND_NAME)
+    assert not d.allowed and "unavailable or failed" in d.reasons[0] and "500" in d.reasons[0]
+
+
+def test_slow_opa_is_refused_within_its_timeout() -> None:
+    import time
+
+    with opa_data_api(delay=5) as url:
+        engine = OpaEngine(url, timeout=1.0, retries=0)
+        started = time.monotonic()
+        d = engine.decide(SUMMARY_AND_NAME)
+        waited = time.monotonic() - started
+    assert not d.allowed and "unavailable or failed" in d.reasons[0]
+    assert waited < 3, f"the caller waited {waited:.1f}s"
 
 
 def test_opa_unreachable_denies_with_reason() -> None:
@@ -235,21 +336,14 @@ def test_opa_unreachable_denies_with_reason() -> None:
     port = free_port()
     engine = load_engine(f"http://127.0.0.1:{port}")
     assert engine.name == "opa"
-    inp = request("wcc-housing", "case_officer", "asb_case_management", ["summary", "v_name"])
-    d = engine.decide(inp)
+    assert engine.check() is not None
+    d = engine.decide(SUMMARY_AND_NAME)
     assert not d.allowed and d.released == ()
     assert d.engine == "opa" and d.bundle_revision == bundle_info()[1]
     assert f"OPA at http://127.0.0.1:{port} unavailable" in d.reasons[0]
     assert "Connection refused" in d.reasons[0] or "ConnectionError" in d.reasons[0]
-    assert set(d.withheld) == {"case.summary", "victim.name"}
-    # and again: the adapter retries the push on the next decision, still failing closed
-    assert not engine.decide(inp).allowed
-
-
-def test_opa_unreachable_on_query_without_push_denies() -> None:
-    engine = OpaEngine(f"http://127.0.0.1:{free_port()}", push=False)
-    d = engine.decide(request("wcc-housing", "case_officer", "asb_case_management", ["summary"]))
-    assert not d.allowed and "unavailable" in d.reasons[0]
+    assert set(d.withheld) == {"case.summary", "victim.name", "victim.health"}
+    assert not engine.decide(SUMMARY_AND_NAME).allowed
 
 
 @pytest.mark.parametrize("url", ["ftp://opa:8181", "http://opa:8181/v1/data", "opa:8181"])
@@ -266,42 +360,6 @@ def test_opa_client_from_url() -> None:
     c = client_for("http://127.0.0.1:9181", timeout=1.0, retries=0, token="t")
     assert c.root_url == "http://127.0.0.1:9181/v1"
     assert c.headers == {"Authorization": "Bearer t"}
-
-
-def test_opa_pushes_bundle_and_queries_decision(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The adapter's calls through opa-python-client, recorded (no fake server is started)."""
-    calls: list[tuple[str, Any]] = []
-    engine = OpaEngine("http://127.0.0.1:8181")
-    client = engine._client
-    assert client is not None
-    monkeypatch.setattr(client, "update_policy_from_string",
-                        lambda src, ep, rego_compat=True: calls.append(("policy", ep)) or True)
-    monkeypatch.setattr(client, "update_or_create_data",
-                        lambda doc, ep: calls.append(("data", ep)) or True)
-    reference = RegorusEngine()
-
-    def query_rule(input_data: dict[str, Any], package_path: str, rule_name: str) -> Any:
-        calls.append(("query", f"{package_path}.{rule_name}"))
-        return {"result": reference.evaluate(input_data)}
-
-    monkeypatch.setattr(client, "query_rule", query_rule)
-    inp = request("wcc-housing", "case_officer", "asb_case_management", ["summary"])
-    d = engine.decide(inp)
-    engine.decide(inp)
-    assert d.allowed and d.engine == "opa"
-    assert ("policy", "csp-hub/hub/sharing.rego") in calls
-    assert ("data", "hub/config/agreements") in calls
-    assert ("data", "hub/bundle") in calls
-    assert [c for c in calls if c[0] == "query"] == [("query", "hub.sharing.decision")] * 2
-    assert sum(1 for c in calls if c[0] == "policy") == len(bundle().policies)  # pushed once
-
-
-def test_opa_undefined_result_denies(monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = OpaEngine("http://127.0.0.1:8181", push=False)
-    assert engine._client is not None
-    monkeypatch.setattr(engine._client, "query_rule", lambda **_: {})
-    d = engine.decide(request("wcc-housing", "case_officer", "asb_case_management", ["summary"]))
-    assert not d.allowed and "returned no usable decision" in d.reasons[0]
 
 
 def test_decision_is_frozen() -> None:

@@ -1,0 +1,142 @@
+"""policies/ is a standard OPA bundle whose data tree is exactly what the embedded engine uses.
+
+The loader below is written from OPA's bundle format, independently of policies.load_bundle:
+``.manifest`` (revision, roots), ``*.rego`` modules, and data files named ``data.json`` placed
+at their directory's path. OPA's own evaluator is loaded that way and its ``data.hub`` compared
+with regorus's. (`opa build` / `opa run --bundle` themselves cannot run here: no OPA binary.)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.policy.opa_inprocess import OpaInProcessEngine
+from hub.policy.regorus_engine import RegorusEngine, build_regorus
+from policies import BUNDLE_DIR, BundleError, bundle, compute_revision, load_bundle, stamp
+from tests.policy.cases import request
+
+
+def as_opa_loads(directory: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+    """(manifest, modules by path, data tree) as OPA reads a bundle directory."""
+    manifest = json.loads((directory / ".manifest").read_text())
+    modules: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory).as_posix()
+        if path.suffix == ".rego":
+            modules[rel] = path.read_text()
+        elif path.name == "data.json":
+            node = data
+            for key in rel.split("/")[:-1]:
+                node = node.setdefault(key, {})
+            node.update(json.loads(path.read_text()))
+    return manifest, modules, data
+
+
+def opa_engine_from(directory: Path) -> Any:
+    from opa_bindings import OpaEngine as GoOpa
+
+    _, modules, data = as_opa_loads(directory)
+    engine = GoOpa()
+    for rel, source in modules.items():
+        engine.add_policy(rel, source)
+    engine.add_data(data)
+    return engine
+
+
+def test_manifest_names_the_revision_and_the_roots() -> None:
+    manifest, modules, data = as_opa_loads(BUNDLE_DIR)
+    assert manifest["revision"] == compute_revision() == bundle().revision
+    assert manifest["roots"] == ["hub"]
+    assert set(data) == {"hub"}
+    packages = {re.search(r"^package ([\w.]+)", src, re.M).group(1)  # type: ignore[union-attr]
+                for src in modules.values()}
+    assert all(p == "hub" or p.startswith("hub.") for p in packages), packages
+    assert data["hub"]["bundle"] == {"revision": manifest["revision"]}
+
+
+def test_no_json_file_that_opa_would_ignore() -> None:
+    stray = [p.relative_to(BUNDLE_DIR).as_posix() for p in BUNDLE_DIR.rglob("*.json")
+             if p.name != "data.json"]
+    assert stray == []
+
+
+def test_data_hub_on_opa_equals_the_embedded_engines() -> None:
+    """The tree OPA builds from the bundle layout is the one regorus evaluates against."""
+    opa = opa_engine_from(BUNDLE_DIR)
+    regorus = build_regorus(bundle())
+    regorus.set_input({})
+    for document in ("hub.config", "hub.bundle"):
+        assert opa.eval_document(document, {}) == regorus.eval_rule(f"data.{document}")
+    assert opa.eval_document("hub.config", {}) == bundle().data["hub"]["config"]
+
+
+def test_opa_loaded_as_a_bundle_decides_like_regorus() -> None:
+    from hub.policy.kinds import engine_input, field_attributes, group
+
+    inp = request("wcc-housing", "panel_member", "marac", ["risk", "v_health", "v_name"])
+    kinds = engine_input(inp, group(inp["record"]["fields"], field_attributes(bundle())))
+    decided = opa_engine_from(BUNDLE_DIR).eval_document("hub.sharing.decision", kinds)
+    assert decided["bundle_revision"] == bundle().revision
+    expected = RegorusEngine().evaluate(kinds)
+    assert decided["field_kinds"] == expected["field_kinds"]
+
+
+@pytest.fixture
+def copy_of_bundle(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(BUNDLE_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+def test_a_stale_stamp_is_refused_with_the_fix(copy_of_bundle: Path) -> None:
+    rule = copy_of_bundle / "hub" / "access.rego"
+    rule.write_text(rule.read_text() + "\n# edited\n")
+    with pytest.raises(BundleError, match=r"stale.*python -m policies stamp"):
+        load_bundle(copy_of_bundle)
+    assert stamp(copy_of_bundle) == load_bundle(copy_of_bundle).revision
+    assert load_bundle(copy_of_bundle).revision != bundle().revision
+
+
+def test_tests_do_not_change_the_revision(copy_of_bundle: Path) -> None:
+    (copy_of_bundle / "hub" / "extra_test.rego").write_text("package hub.extra_test\n")
+    assert compute_revision(copy_of_bundle) == bundle().revision
+
+
+def test_a_data_file_opa_would_not_load_is_refused(copy_of_bundle: Path) -> None:
+    (copy_of_bundle / "hub" / "config" / "extra.json").write_text("{}")
+    with pytest.raises(BundleError, match=r"data\.json"):
+        load_bundle(copy_of_bundle)
+
+
+def test_a_package_outside_the_roots_is_refused(copy_of_bundle: Path) -> None:
+    (copy_of_bundle / "hub" / "stray.rego").write_text("package elsewhere\n")
+    stamp(copy_of_bundle)
+    with pytest.raises(BundleError, match="outside the roots"):
+        load_bundle(copy_of_bundle)
+
+
+def test_an_engine_on_a_stale_bundle_refuses_everything(copy_of_bundle: Path) -> None:
+    rule = copy_of_bundle / "hub" / "access.rego"
+    rule.write_text(rule.read_text() + "\n# edited\n")
+    inp = request("wcc-housing", "case_officer", "asb_case_management", ["summary"])
+    for engine in (RegorusEngine(copy_of_bundle), OpaInProcessEngine(copy_of_bundle)):
+        assert engine.check() is not None
+        d = engine.decide(inp)
+        assert not d.allowed and d.released == ()
+        assert d.reasons[0].startswith("policy bundle failed to load: BundleError")
+        assert "python -m policies stamp" in d.reasons[0]
+
+
+def test_an_agreement_date_that_is_not_rfc3339_is_refused(copy_of_bundle: Path) -> None:
+    path = copy_of_bundle / "hub" / "config" / "agreements" / "data.json"
+    path.write_text(path.read_text().replace('"2027-03-31T23:59:59Z"', '"next spring"', 1))
+    stamp(copy_of_bundle)
+    with pytest.raises(BundleError, match="review_date must be an RFC 3339 timestamp"):
+        load_bundle(copy_of_bundle)
