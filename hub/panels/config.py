@@ -129,6 +129,6 @@ def load_panel_types(extra: Path | str | None = None,
         if not isinstance(added, dict):
             raise PanelConfigError(f"{extra}: must hold a JSON object of panel types")
         docs.update(added)
-    bundle = load_bundle()
-    purposes, agencies = bundle.data["purposes"], bundle.data["agencies"]
+    config = load_bundle().data["hub"]["config"]
+    purposes, agencies = config["purposes"], config["agencies"]
     return {type_id: _parse(type_id, doc, purposes, agencies) for type_id, doc in docs.items()}

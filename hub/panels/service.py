@@ -110,7 +110,7 @@ class PanelService:
         self.engine = engine
         self.types = panel_types if panel_types is not None else load_panel_types()
         self.agency_kinds = {a: doc.get("kind", "other")
-                             for a, doc in load_bundle().data["agencies"].items()}
+                             for a, doc in load_bundle().data["hub"]["config"]["agencies"].items()}
 
     # -- reading aggregates ------------------------------------------------------------------
 

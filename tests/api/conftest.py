@@ -61,7 +61,7 @@ def engine() -> PolicyEngine:
 
 def add_clients(settings: Settings, tokens: dict[str, str]) -> None:
     registry = Registry.load(settings.registry_path)
-    agencies = load_bundle().data["agencies"]
+    agencies = load_bundle().data["hub"]["config"]["agencies"]
     for name, (agency, role) in ROLE_CLIENTS.items():
         if agency not in registry.agencies:
             registry.register_agency(agency, agencies[agency]["name"], None)

@@ -21,7 +21,7 @@ from hub.sharing import Requester
 from policies import load_bundle
 from tests.api.conftest import ORIGIN, ROLE_CLIENTS, SECRETS, Hub, sign_in
 
-ROLES = tuple(load_bundle().data["roles"])
+ROLES = tuple(load_bundle().data["hub"]["config"]["roles"])
 ANON = ("none", "bad")
 # Where each role's client sits (tests/api/conftest.py): MARAC members and its coordinator.
 MEMBER = {"case_officer", "panel_member", "panel_chair", "safeguarding_lead", "police_officer",

@@ -121,7 +121,7 @@ def make_settings(directory: Path) -> tuple[Settings, dict[str, str]]:
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=data_dir, store_env=hub_env(data_dir))
     registry = Registry()
-    agencies = load_bundle().data["agencies"]
+    agencies = load_bundle().data["hub"]["config"]["agencies"]
     tokens = {}
     for name, (agency, role) in CLIENTS.items():
         if agency not in registry.agencies:
