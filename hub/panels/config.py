@@ -3,7 +3,7 @@
 The defaults (MARAC, GMAP, HCCP, ASB Case Review) are in ``panel_types.json`` beside this file.
 A partnership adds its own (MACE, MAPPA, YCPP, ...) or changes a default without code: point
 ``HUB_PANEL_TYPES`` at a JSON file of the same shape; its entries are added to, or replace,
-the defaults. Each type names a purpose from the policy bundle (policies/data/purposes.json):
+the defaults. Each type names a purpose from the policy bundle (policies/hub/config/purposes/data.json):
 the sharing policy, not this file, decides what each member agency sees.
 """
 
@@ -98,7 +98,7 @@ def _parse(type_id: str, doc: Mapping[str, Any], purposes: Mapping[str, Any],
     members = tuple(doc["members"])
     unknown = [a for a in members if a not in agencies]
     if unknown:
-        raise fail(f"unknown member agencies {unknown} (policies/data/agencies.json)")
+        raise fail(f"unknown member agencies {unknown} (policies/hub/config/agencies/data.json)")
     if doc["chair"] not in members:
         raise fail(f"the chair {doc['chair']!r} must be a member agency")
     cadence = dict(doc["cadence"])

@@ -23,7 +23,7 @@ from hub.views.fields import ViewField
 
 YEAR = timedelta(days=365)
 NOTE = "facts.note"  # the referrer's reason: supplied by the referring agency, not the case
-# Data category of each fact (policies/data/categories.json).
+# Data category of each fact (policies/hub/config/categories/data.json).
 CATEGORIES = {"category": "case", "domestic_abuse": "domestic_abuse", "risk_level": "risk",
               "dash_score": "risk", "lead_agency": "case", "opened_at": "case", "open": "case",
               "legal_action": "case", "triggers": "risk", "note": "case"}

@@ -55,6 +55,15 @@ def check_input(policy_input: Any) -> list[str]:
     Checked in Python too so a malformed request is refused before it reaches an engine, and
     so a bug in one place cannot let a half-filled request through.
     """
+    problems = check_request(policy_input)
+    fields = _get(policy_input, ("record", "fields"))
+    if isinstance(fields, list) and fields:
+        problems.extend(group(fields, ()).problems)
+    return problems
+
+
+def check_request(policy_input: Any) -> list[str]:
+    """check_input without the per-field checks, which grouping the fields makes."""
     if not isinstance(policy_input, Mapping):
         return ["invalid input: the policy input must be an object"]
     problems = [
@@ -80,16 +89,6 @@ def check_input(policy_input: Any) -> list[str]:
     fields = _get(policy_input, ("record", "fields"))
     if not isinstance(fields, list) or not fields:
         problems.append("missing input: record.fields (a non-empty array of fields)")
-        return problems
-    paths: list[str] = []
-    for i, f in enumerate(fields):
-        path = f.get("path") if isinstance(f, Mapping) else None
-        if not (isinstance(path, str) and path.strip()):
-            problems.append(f"invalid input: record.fields[{i}] has no path")
-        else:
-            paths.append(path)
-    if len(set(paths)) != len(paths):
-        problems.append("invalid input: record.fields has duplicate paths")
     return problems
 
 
@@ -151,11 +150,13 @@ class FailClosedEngine:
 
         if self._error:
             return deny(self._error)
-        problems = check_input(policy_input)
+        problems = check_request(policy_input)
         if problems:
             return deny(*problems)
+        grouped = group(policy_input["record"]["fields"], self._attributes)
+        if grouped.problems:
+            return deny(*grouped.problems)
         try:
-            grouped = group(policy_input["record"]["fields"], self._attributes)
             result = self.evaluate(engine_input(policy_input, grouped))
             return from_result(result, grouped.kind_of, bundle_revision=self.bundle_revision,
                                engine=self.name)

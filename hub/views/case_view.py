@@ -11,7 +11,7 @@ from domain.model import Case, Incident
 from hub.application import PartnershipHub
 from hub.views.fields import ViewField
 
-# Which data category each part of a record belongs to (policies/data/categories.json).
+# Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
 CASE_CATEGORIES = {"ref": "case", "agency": "case", "category": "case", "summary": "case",
                    "opened_at": "case", "lead_officer": "case", "triage_tier": "risk"}
 INCIDENT_CATEGORIES = {"agency": "incident", "ref": "incident", "category": "incident",

@@ -8,7 +8,7 @@ import pytest
 
 from hub.audit.retention import due, period_years, schedule
 
-CATEGORIES = Path(__file__).parents[2] / "policies" / "data" / "categories.json"
+CATEGORIES = Path(__file__).parents[2] / "policies" / "hub" / "config" / "categories" / "data.json"
 
 
 def test_every_data_category_has_a_retention_period() -> None:
