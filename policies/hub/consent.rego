@@ -31,7 +31,13 @@ errors contains msg if {
 
 errors contains msg if {
 	some i, r in data.hub.validate.consents
-	some scope in ["purposes", "categories", "recipients"]
+	not object.get(r, "explicit", null) in {true, false, null}
+	msg := sprintf("invalid input: consents[%d].explicit must be true or false", [i])
+}
+
+errors contains msg if {
+	some i, r in data.hub.validate.consents
+	some scope in ["purposes", "categories", "recipients", "recipient_kinds"]
 	value := object.get(r, scope, null)
 	value != null
 	not is_array(value)
@@ -57,10 +63,18 @@ live(r) if {
 
 # The categories a consent can carry: special category data only by explicit consent
 # (UK GDPR Art 9(2)(a)).
+# A record that says it is not explicit (explicit: false) carries none, whatever its method.
 carries(r) := scope if {
 	object.get(r, "method", null) in config.controls.explicit_consent_methods
+	object.get(r, "explicit", null) != false
 	scope := {c | some c in list(object.get(r, "categories", null))}
 } else := {c | some c in list(object.get(r, "categories", null))} - data.hub.validate.special_categories
+
+# A consent names its recipients by agency id or by kind of agency ("support": every support
+# service), so "the IDVA service" can be consented to before the hub knows which one.
+names_recipient(r, recipient, kind) if recipient in list(object.get(r, "recipients", null))
+
+names_recipient(r, recipient, kind) if kind in list(object.get(r, "recipient_kinds", null))
 
 list(x) := x if is_array(x)
 
@@ -69,12 +83,15 @@ list(x) := [] if not is_array(x)
 # Live consents per subject that name this purpose and this recipient (subjects with none are
 # left out, so a field of theirs costs nothing here).
 usable[s] := rs if {
+	recipient := data.hub.validate.recipient
+	kind := object.get(data.hub.validate.recipient_agency, "kind", null)
+	purpose := data.hub.validate.purpose
 	some s in subjects
 	rs := [{"id": r.id, "categories": carries(r)} |
 		some r in about[s]
 		live(r)
-		data.hub.validate.purpose in list(object.get(r, "purposes", null))
-		data.hub.validate.recipient in list(object.get(r, "recipients", null))
+		purpose in list(object.get(r, "purposes", null))
+		names_recipient(r, recipient, kind)
 	]
 	count(rs) > 0
 }

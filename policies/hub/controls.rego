@@ -121,6 +121,31 @@ needs[id] contains "youth records are restricted to GMAP, safeguarding and MARAC
 	k.flags.youth != false
 }
 
+# Domestic abuse information from the council's services "will only be forwarded to other agencies
+# with consent or if required by law", a child in need excepted (seeds/002 L447): outside MARAC,
+# such a field is released only on the person's consent or a gateway that overrides a refusal.
+consent_gated contains id if {
+	gate := config.controls.consent_gated_domestic_abuse
+	not data.hub.validate.purpose in gate.except_purposes
+	kinds := {a | some a, agency in config.agencies; agency.kind in gate.supplier_kinds}
+	some id, k in data.hub.validate.kinds
+	k.supplier in kinds
+	k.category == "domestic_abuse"
+}
+
+consent_gated contains id if {
+	gate := config.controls.consent_gated_domestic_abuse
+	not data.hub.validate.purpose in gate.except_purposes
+	kinds := {a | some a, agency in config.agencies; agency.kind in gate.supplier_kinds}
+	some id, k in data.hub.validate.kinds
+	k.supplier in kinds
+	k.flags.domestic_abuse != false
+}
+
+needs[id] contains "domestic abuse information from the council is forwarded only with the person's consent or if required by law; a child in need is the exception (seeds/002 L447)" if {
+	some id in consent_gated
+}
+
 # Referrals to support services and mediators need the person's agreement (seeds/002 L1450, L2026).
 consent_only contains id if {
 	data.hub.validate.recipient_agency.requires_consent == true

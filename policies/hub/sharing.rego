@@ -91,7 +91,8 @@ released_kinds := (stages.own | stages.on_basis) | stages.under_agreement
 overriding := {g | some g, definition in config.gateways; definition.overrides_refusal == true}
 
 # Bases a kind may rely on: overriding gateways always; consent unless refused; other gateways
-# unless refused or the recipient takes personal data only with consent. Only kinds with some
+# unless refused, the recipient takes personal data only with consent, or the record is
+# consent-gated (controls.consent_gated). Only kinds with some
 # basis on offer are looked at: a category an accepted claim covers, or a consent on file.
 candidates := {id: bases |
 	some id, k in kinds
@@ -99,7 +100,7 @@ candidates := {id: bases |
 	consented := object.get(consent_bases, id, set())
 	count(claimed) + count(consented) > 0
 	refused := id in refusing
-	consent_only := id in consent_gated
+	consent_only := id in consent_needed
 	always := {b | some b in claimed; b.gateway in overrides}
 	by_consent := {b | some b in consented; not refused}
 	discretionary := {b | some b in claimed; not refused; not consent_only}
@@ -109,7 +110,7 @@ candidates := {id: bases |
 	claim_bases := data.hub.gateways.bases
 	consent_bases := consent_bases_given
 	refusing := data.hub.controls.refused
-	consent_gated := data.hub.controls.consent_only
+	consent_needed := data.hub.controls.consent_only | data.hub.controls.consent_gated
 	overrides := overriding
 }
 

@@ -60,6 +60,8 @@ F = {
     "med": fld("mediation.outcome", "mediation", "mediation-service"),
     "y_name": fld("youth.name", "identity", "met-police", CHILD, "alleged_perpetrator", youth=True),
     "odd": fld("x.shoe_size", "shoe_size", "wcc-asb"),
+    # the council housing officer's domestic abuse interview notes (seeds/002 L447, L1988-2026)
+    "c_da": fld("case.da_interview", "domestic_abuse", "wcc-housing", VICTIM, "victim"),
 }
 
 
@@ -371,6 +373,51 @@ CASES: list[Case] = [
                                    ["wcc-housing"])]),
          released=(P["v_name"],), gateway={P["v_name"]: "legal_obligation"},
          consent_id={P["v_name"]: None}),
+]
+
+
+POLICE_SAFEGUARDING = ("met-police", "police_officer", "safeguarding")
+L447 = "forwarded only with the person's consent or if required by law"
+
+CASES += [
+    Case("council DA interview notes to the police with no consent on record are withheld",
+         "002 L447", request(*POLICE_SAFEGUARDING, ["c_da", "summary"]),
+         released=(P["summary"],), withheld={P["c_da"]: L447}),
+    Case("council DA interview notes: a s115 claim does not stand in for consent", "002 L447",
+         request(*POLICE_SAFEGUARDING, ["c_da"], claims=[claim("cda_s115")]),
+         withheld={P["c_da"]: L447}),
+    Case("council DA interview notes go to the police with the victim's consent", "002 L447",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             consent("c-da", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"])]),
+         released=(P["c_da"],), gateway={P["c_da"]: "consent"}, consent_id={P["c_da"]: "c-da"}),
+    Case("a consent may name its recipients by kind of agency", "issue 18 item 1",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             consent("c-kind", VICTIM, ["safeguarding"], ["domestic_abuse"], [],
+                     recipient_kinds=["police"])]),
+         released=(P["c_da"],), consent_id={P["c_da"]: "c-kind"}),
+    Case("council DA interview notes: a court order is a legal requirement", "002 L447, L970",
+         request(*POLICE_SAFEGUARDING, ["c_da"],
+                 claims=[{"gateway": "legal_obligation", "justification": "order 2026/91"}]),
+         released=(P["c_da"],), gateway={P["c_da"]: "legal_obligation"}),
+    Case("council DA interview notes: a child in need goes to Children's Services", "002 L447",
+         request("wcc-housing", "case_officer", "safeguarding", ["c_da"],
+                 recipient="wcc-childrens", claims=[claim("safeguarding_child_in_need")]),
+         released=(P["c_da"],), gateway={P["c_da"]: "safeguarding_child_in_need"}),
+    Case("council DA interview notes are discussed at MARAC", "002 L1999-2010",
+         request("met-police", "panel_member", "marac", ["c_da"]), released=(P["c_da"],)),
+    Case("a consent recorded as not explicit does not carry health", "UK GDPR Art 9(2)(a)",
+         request(*HOUSING_MARAC, ["v_health"], consents=[
+             consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"], explicit=False)]),
+         withheld={P["v_health"]: "special category"}),
+    Case("a refusal of consent withholds the DA notes even with a s115 claim", "002 L447",
+         request(*POLICE_SAFEGUARDING, ["c_da"], claims=[claim("cda_s115")],
+                 consents=[{"id": "c-no", "subject": VICTIM, "refused": True}]),
+         withheld={P["c_da"]: "refused consent"}),
+    Case("a consent not yet collected (dated later) does not count", "issue 18 item 1",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             consent("c-later", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"],
+                     collected_at="2026-11-24T09:00:00Z")]),
+         withheld={P["c_da"]: L447}),
 ]
 
 
