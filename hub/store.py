@@ -4,7 +4,8 @@
 ``POSTGRES_CONNECT_TIMEOUT`` for a pooled connection, so an outage held a request for minutes.
 Here the same recorders try ``ATTEMPTS`` times and then raise ``StoreUnavailable``, which the
 API answers with 503 and the worker waits out. With the hub's defaults (``hub.settings``) a
-call gives up within about ``ATTEMPTS * POSTGRES_CONNECT_TIMEOUT`` seconds.
+call gives up within about ``ATTEMPTS * POSTGRES_CONNECT_TIMEOUT`` seconds, and while the store
+is down other calls give up at once (``Breaker``).
 
 The library's own settings do the rest: ``POSTGRES_PRE_PING`` drops connections the server
 closed, ``POSTGRES_LOCK_TIMEOUT`` bounds the table lock of a write and
@@ -18,7 +19,9 @@ from __future__ import annotations
 import functools
 import random
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +44,7 @@ from eventsourcing.utils import Environment
 ATTEMPTS = 2  # a second try on a fresh connection rides out a server restart
 RETRY_WAIT_S = 0.2
 RECONNECT_S = 5.0
+TRIAL_INTERVAL_S = 1.0
 STORE_CALLS = ("insert_events", "select_events", "select_notifications", "max_notification_id",
                "insert_tracking", "max_tracking_id", "has_tracking_id")
 
@@ -62,20 +66,88 @@ def _describe(recorder: Any) -> str:
     return "the SQLite store"
 
 
+# SQLite says "operational error" for a missing table too; only these codes mean the store is
+# out of reach (busy or locked past SQLITE_LOCK_TIMEOUT, disk failing or full).
+SQLITE_UNAVAILABLE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,
+                      sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL}
+
+
+def _unavailable(exc: Exception) -> bool:
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in SQLITE_UNAVAILABLE
+    return True
+
+
+class Breaker:
+    """Once the store has failed, other calls fail at once instead of queueing: the library
+    (a cached aggregate's fast-forward) and the audit trail hold a lock across a store call,
+    so without this each request behind the lock would wait out every failure before it. One
+    call at a time tries the store again, at most every ``TRIAL_INTERVAL_S``, so the hub is
+    back as soon as the store is."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down: StoreUnavailable | None = None
+        self._trying = False
+        self._next_trial = 0.0
+
+    def call(self, attempt: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._down is not None:
+                if self._trying or time.monotonic() < self._next_trial:
+                    raise StoreUnavailable(str(self._down))
+                self._trying = mine = True
+            else:
+                mine = False
+        try:
+            result = attempt()
+        except StoreUnavailable as exc:
+            with self._lock:
+                self._down, self._next_trial = exc, time.monotonic() + TRIAL_INTERVAL_S
+                self._trying = self._trying and not mine
+            raise
+        except BaseException:
+            if mine:
+                with self._lock:
+                    self._trying = False
+            raise
+        with self._lock:
+            self._down = None
+            self._trying = self._trying and not mine
+        return result
+
+
+_BREAKERS: weakref.WeakKeyDictionary[Any, Breaker] = weakref.WeakKeyDictionary()
+_BREAKERS_LOCK = threading.Lock()
+
+
+def _breaker(datastore: Any) -> Breaker:
+    """One per store (the events and the snapshots share it)."""
+    with _BREAKERS_LOCK:
+        found = _BREAKERS.get(datastore)
+        if found is None:
+            found = _BREAKERS[datastore] = Breaker()
+        return found
+
+
 def _bounded(call: Callable[..., Any], attempts: int) -> Callable[..., Any]:
     @functools.wraps(call)
     def bounded(self: Any, *args: Any, **kwargs: Any) -> Any:
-        for attempt in range(1, attempts + 1):
-            try:
-                return call(self, *args, **kwargs)
-            except StoreUnavailable:
-                raise
-            except (InterfaceError, OperationalError) as exc:
-                if attempt == attempts:
-                    raise StoreUnavailable(
-                        f"the event store ({_describe(self)}) is unavailable: {exc}") from exc
-                time.sleep(RETRY_WAIT_S)
-        raise AssertionError("unreachable")
+        def attempt() -> Any:
+            for n in range(1, attempts + 1):
+                try:
+                    return call(self, *args, **kwargs)
+                except (InterfaceError, OperationalError) as exc:
+                    if not _unavailable(exc):
+                        raise
+                    if n == attempts:
+                        raise StoreUnavailable(f"the event store ({_describe(self)}) is "
+                                               f"unavailable: {exc}") from exc
+                    time.sleep(RETRY_WAIT_S)
+            raise AssertionError("unreachable")
+        return _breaker(self.datastore).call(attempt)
     return bounded
 
 
