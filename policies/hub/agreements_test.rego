@@ -6,13 +6,19 @@ import data.hub.agreements
 import data.hub.config
 import data.hub.fixtures_test as fx
 
-# A lapsed, suspended or unsigned agreement shares nothing (seeds/002 L981).
+# A lapsed, suspended or unsigned agreement shares nothing (seeds/002 L981). Status is worked out
+# for the agreements the recipient signed.
+status_for(recipient, role) := fx.request(recipient, role, "asb_case_management", [fx.summary])
+
 test_effective_status if {
-	st := agreements.status with input as fx.base
-	st["swp-isp"] == "active"
-	st["rp-dsa-peabody"] == "suspended"
-	st["yot-protocol"] == "lapsed"
-	st["swp-isp-v4-draft"] == "unsigned"
+	housing := status_for("wcc-housing", "case_officer")
+	agreements.status == {"swp-isp": "active"} with input as housing
+	peabody := status_for("peabody-rp", "case_officer")
+	agreements.status == {"rp-dsa-peabody": "suspended"} with input as peabody
+	yot := status_for("wcc-yot", "case_officer")
+	agreements.status == {"yot-protocol": "lapsed"} with input as yot
+	victim_support := status_for("victim-support", "case_officer")
+	agreements.status == {"swp-isp-v4-draft": "unsigned"} with input as victim_support
 }
 
 test_active_without_signature_is_unsigned if {

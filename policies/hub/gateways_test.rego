@@ -140,7 +140,7 @@ test_police_agreement_must_be_boolean if {
 	count(gateways.police_agreed) == 0 with input as inp
 }
 
-test_best_claim_per_category_has_the_lowest_priority if {
+test_each_accepted_claim_is_a_basis_for_its_categories if {
 	lo := {"gateway": "legal_obligation", "justification": "court order 2026/77", "categories": ["identity"]}
 	inp := fx.with_claims(fx.base, [fx.claim("cda_s115"), lo])
 	bs := gateways.bases with input as inp
