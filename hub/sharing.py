@@ -24,7 +24,9 @@ from domain.model.disclosure import Disclosure
 from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail
 from hub.audit.config import override_roles
+from hub.consent import records as consent_records
 from hub.policy import Decision, PolicyEngine, deny_all
+from hub.store import StoreUnavailable
 from hub.views.case_view import build_case_view
 from hub.views.fields import ViewField, nest
 
@@ -134,7 +136,6 @@ def disclosure_record(requester: Requester, decision: Decision, fields: list[Vie
 def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
                        case_agency: str, case_ref: str, purpose: str,
                        gateway_claims: list[dict[str, Any]] | None = None,
-                       consents: list[dict[str, Any]] | None = None,
                        panel: dict[str, Any] | None = None,
                        override: dict[str, Any] | None = None,
                        now: datetime | None = None) -> SharedView:
@@ -151,8 +152,8 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
     return disclose_fields(app, engine, requester, record_kind="case_view", record_ref=ref,
                            supplier=case_agency, subjects=view.subjects,
                            fields=view.fields(now.date()), purpose=purpose,
-                           gateway_claims=gateway_claims, consents=consents, panel=panel,
-                           override=override, now=now)
+                           gateway_claims=gateway_claims, panel=panel, override=override,
+                           now=now)
 
 
 def _checked_override(requester: Requester, override: dict[str, Any]) -> dict[str, Any]:
@@ -172,16 +173,20 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
                     record_kind: str, record_ref: str, supplier: str, subjects: list[str],
                     fields: list[ViewField], purpose: str,
                     gateway_claims: list[dict[str, Any]] | None = None,
-                    consents: list[dict[str, Any]] | None = None,
                     panel: dict[str, Any] | None = None,
                     override: dict[str, Any] | None = None,
                     now: datetime | None = None) -> SharedView:
     """The one path by which case data leaves the hub: ask the policy field by field, record
     the disclosure (or refusal) in the audit chain, then hand back only the released fields.
-    Case views, referral facts and agenda lines all come through here."""
+    Case views, referral facts and agenda lines all come through here.
+
+    Every consent record about the people the fields are about is read from the store for
+    each decision and given to the policy (withdrawn, expired and refused ones too), so a
+    withdrawal counts for every decision after it. If they cannot be read, nothing is
+    released: a refusal that went unread would release what the person said no to."""
     now = now or datetime.now(UTC)
     claims = gateway_claims or []
-    decision = engine.decide({
+    policy_input = {
         "now": now.isoformat().replace("+00:00", "Z"),
         "requester": {"user": requester.user, "agency": requester.agency,
                       "role": requester.role, "acting_for": requester.acting_for},
@@ -189,10 +194,22 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
         "purpose": purpose,
         "panel": panel,
         "gateway_claims": claims,
-        "consents": consents or [],
+        "consents": [],
         "record": {"kind": record_kind, "id": record_ref, "supplier": supplier,
                    "fields": [f.policy_view() for f in fields]},
-    })
+    }
+    try:
+        policy_input["consents"] = consent_records.policy_input(
+            app, {f.subject for f in fields if f.subject})
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        decision = deny_all(policy_input, [
+            f"the consent records about the people in this record could not be read "
+            f"({type(exc).__name__}), so nothing was released: run `hub audit verify`"],
+            bundle_revision=engine.bundle_revision, engine=engine.name)
+    else:
+        decision = engine.decide(policy_input)
     record = disclosure_record(requester, decision, fields, record_kind=record_kind,
                                record_ref=record_ref, subjects=subjects, purpose=purpose,
                                claims=claims, panel=panel, override=override, now=now)

@@ -204,12 +204,13 @@ def verify(envelope: Envelope, key: Ed25519PublicKey) -> None:
 
 
 def named_match_keys(data: dict[str, Any]) -> set[str]:
-    """The person and place match keys a payload names (parties, party, location, proposal)."""
+    """The person and place match keys a payload names (parties, party, location, proposal,
+    and the subject of a consent record)."""
     found: list[Any] = []
     parties = data.get("parties")
     for party in parties if isinstance(parties, list) else []:
         found.append(party.get("match_key") if isinstance(party, dict) else None)
-    for name in ("party", "location"):
+    for name in ("party", "location", "subject"):
         if isinstance(data.get(name), dict):
             found.append(data[name].get("match_key"))
     if isinstance(data.get("proposal"), dict):

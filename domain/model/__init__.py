@@ -1,6 +1,7 @@
 """The partnership's event-sourced model: what agencies reported and what the hub released."""
 
 from domain.model.case import Case
+from domain.model.consent import Consent, SubjectConsents
 from domain.model.disclosure import Disclosure
 from domain.model.errors import DomainRefused
 from domain.model.household import Household
@@ -8,5 +9,5 @@ from domain.model.incident import Incident
 from domain.model.person import Person, RecordLink
 from domain.model.subjects import Location, MatchProposal, NameIndex
 
-__all__ = ["Case", "Disclosure", "DomainRefused", "Household", "Incident", "Location",
-           "MatchProposal", "NameIndex", "Person", "RecordLink"]
+__all__ = ["Case", "Consent", "Disclosure", "DomainRefused", "Household", "Incident", "Location",
+           "MatchProposal", "NameIndex", "Person", "RecordLink", "SubjectConsents"]
