@@ -1,5 +1,7 @@
 """Council ASB case management: cases pushed as JSON by webhook to a receiver the connector runs.
 
+Consent records (connectors/council_consents.py) come the same way, to ``/webhook/consents``.
+
 The case management system POSTs one case (or a JSON array of cases) to ``/webhook`` with the
 header ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the shared secret>``.
 The receiver checks the HMAC (401 if wrong), maps and validates each case to ``case.opened``,
@@ -21,6 +23,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from connectors import council_consents
 from connectors.publisher import SpoolSender
 from connectors.runner import RejectsFile, spool_envelopes
 from connectors.spool import Spool
@@ -141,7 +144,9 @@ class WebhookReceiver:
                  partnership_key: bytes, key: Ed25519PrivateKey, spool: Spool,
                  sender: SpoolSender | None, rejects: RejectsFile | None,
                  send_interval: float = 1.0) -> None:
-        self.ctx = Context(agency, partnership_key, SPEC.source_urn(agency))
+        self.specs = {"/webhook": SPEC, "/webhook/consents": council_consents.SPEC}
+        self.contexts = {path: Context(agency, partnership_key, spec.source_urn(agency))
+                         for path, spec in self.specs.items()}
         self.secret, self.key, self.spool = secret, key, spool
         self.sender, self.rejects = sender, rejects
         self.send_interval = send_interval
@@ -167,8 +172,10 @@ class WebhookReceiver:
         return f"http://{host}:{port}/webhook"
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
-        if request.path != "/webhook":
-            return _reply(request, 404, {"error": "POST cases to /webhook"})
+        spec = self.specs.get(request.path)
+        if spec is None:
+            return _reply(request, 404, {"error": "POST cases to /webhook, consent records "
+                                                  "to /webhook/consents"})
         length = int(request.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             return _reply(request, 413, {"error": f"body over {MAX_BODY} bytes"})
@@ -180,10 +187,11 @@ class WebhookReceiver:
             doc = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _reply(request, 400, {"error": f"body is not JSON: {exc}"})
-        cases = doc if isinstance(doc, list) else [doc]
-        results = [map_one(SPEC, self.ctx, row, case if isinstance(case, dict)
-                           else {"_not_an_object": case}, source="webhook")
-                   for row, case in enumerate(cases, start=1)]
+        records = doc if isinstance(doc, list) else [doc]
+        results = [map_one(spec, self.contexts[request.path], row,
+                           record if isinstance(record, dict) else {"_not_an_object": record},
+                           source="webhook")
+                   for row, record in enumerate(records, start=1)]
         with self._lock:
             spool_envelopes(results, spool=self.spool, key=self.key, rejects=self.rejects)
             self.received += len(results)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors import (
+    council_consents,
     council_webhook,
     csv_cases,
     csv_incidents,
@@ -35,6 +36,7 @@ CONNECTORS: dict[str, ConnectorSpec] = {
                       "generic incidents CSV (incident.reported)", ref_field="incident_ref"),
         ConnectorSpec("cases-csv", read_csv, _legacy(csv_cases.row_to_envelope),
                       "generic cases CSV (case.opened)", ref_field="case_ref"),
-        police.SPEC, council_webhook.SPEC, housing.SPEC, noise.SPEC, safeguarding.SPEC,
+        police.SPEC, council_webhook.SPEC, council_consents.SPEC, housing.SPEC, noise.SPEC,
+        safeguarding.SPEC,
     )
 }

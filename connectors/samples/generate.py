@@ -235,6 +235,30 @@ def council_cases(n: int, seed: int = 19) -> list[dict[str, Any]]:
     return cases
 
 
+def council_consents(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consent records for the victims of the first council cases: consent to MARAC and an
+    ADVANCE referral (seeds/002 L2022, L2026), a refusal, and a consent later withdrawn."""
+    found: list[dict[str, Any]] = []
+    for i, case in enumerate(cases[:4]):
+        victim = next(p for p in case["people"] if p["role"] == "Victim")
+        record: dict[str, Any] = {
+            "consentId": f"WCC-CON-{i + 1:05d}", "decision": "Given",
+            "person": {"fullName": victim["fullName"], "dob": victim["dob"]},
+            "givenBy": "Self", "officer": case["officer"], "method": "Signed form",
+            "recordedAt": case["openedAt"], "purposes": ["MARAC", "Safeguarding"],
+            "shareWith": ["advance-idva"], "shareWithTypes": ["Children's services"],
+            "information": ["Identity", "Contact details", "Case", "Domestic abuse"]}
+        if i == 1:
+            record.update(decision="Refused", purposes=[], shareWith=[], shareWithTypes=[],
+                          information=[], reason="Does not want other agencies told")
+        found.append(record)
+    found.append({"consentId": "WCC-CON-00004", "decision": "Withdrawn",
+                  "person": found[3]["person"], "givenBy": "Self",
+                  "officer": found[3]["officer"], "recordedAt": "2026-09-01T10:00:00Z",
+                  "reason": "Asked by phone to stop sharing"})
+    return found
+
+
 def write_all(out: Path, noise_count: int = 200) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     written = {
@@ -250,6 +274,9 @@ def write_all(out: Path, noise_count: int = 200) -> dict[str, int]:
     cases = council_cases(12)
     (out / "council-cases.json").write_text(json.dumps(cases, indent=1) + "\n")
     written["council-cases.json"] = len(cases)
+    consents = council_consents(cases)
+    (out / "council-consents.json").write_text(json.dumps(consents, indent=1) + "\n")
+    written["council-consents.json"] = len(consents)
     return written
 
 

@@ -14,6 +14,7 @@ Why consent matters here: seeds/002 L447, L1194, L1451, L1988-1990, L2022, L2026
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -22,14 +23,30 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.model import ids
 from domain.model.errors import DomainRefused
-from domain.rules.consent import SUBJECT_RECORDED
 
+# How consent was collected; "portal" means the person recorded it themselves.
+METHODS = ("verbal", "recorded_verbal", "written", "electronic_signature", "portal")
+SUBJECT_RECORDED = "portal"
+# Who gave or refused it: the person, or someone with authority to act for them.
+GIVERS = ("subject", "parental_responsibility", "guardian", "lasting_power_of_attorney",
+          "court_appointed_deputy")
 GIVEN, REFUSED, WITHDRAWN, EXPIRED = "given", "refused", "withdrawn", "expired"
 
 
 def consent_id(agency: str, ref: str) -> str:
     """The id every decision and disclosure names: the collecting agency and its reference."""
     return f"{agency}:{ref}"
+
+
+def held_scope(raw: Mapping[str, Any], *, refused: bool) -> dict[str, Any]:
+    """A scope as held: sorted lists without repeats; a refusal naming no purpose refuses
+    every purpose (``purposes`` None)."""
+    purposes = sorted(set(raw.get("purposes") or []))
+    return {"purposes": purposes or (None if refused else []),
+            "recipients": sorted(set(raw.get("recipients") or [])),
+            "recipient_kinds": sorted(set(raw.get("recipient_kinds") or [])),
+            "categories": sorted(set(raw.get("categories") or [])),
+            "explicit": bool(raw.get("explicit"))}
 
 
 def consent_aggregate_id(consent: str) -> UUID:

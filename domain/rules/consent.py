@@ -16,14 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.contract.schemas import EARLIEST_YEAR, LATEST_YEAR
+from domain.model.consent import GIVERS, METHODS
 from domain.model.errors import DomainRefused
 
-# How consent was collected; "portal" means the person recorded it themselves.
-METHODS = ("verbal", "recorded_verbal", "written", "electronic_signature", "portal")
-SUBJECT_RECORDED = "portal"
-# Who gave or refused it: the person, or someone with authority to act for them.
-GIVERS = ("subject", "parental_responsibility", "guardian", "lasting_power_of_attorney",
-          "court_appointed_deputy")
 # Clocks differ: a record dated a little after it arrived is taken as it is.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -85,6 +81,10 @@ def check_terms(*, refused: bool, method: str, given_by: str, collected_at: date
     categories = set(scope.get("categories", ()))
     _unknown(categories, vocabulary.categories, "unknown-category", "categories",
              "data category")
+    for field, moment in (("collected_at", collected_at), ("expires_at", expires_at)):
+        if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise TermsRefused("date-out-of-range", field,
+                               f"{field} must fall in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
     if collected_at > received_at + CLOCK_SKEW:
         raise TermsRefused("collected-in-future", "collected_at",
                            f"collected_at {collected_at.isoformat()} is after the record was "

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
 
 from hub.api.auth import RegistryCache, requester, require_role
+from hub.api.consents import consents_router
 from hub.api.dpo import dpo_router, logged
 from hub.api.limits import (
     LIST_MAX,
@@ -129,6 +130,7 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
 
     api.include_router(dpo_router(settings, hub))
     api.include_router(notifications_router(hub))
+    api.include_router(consents_router(hub))
     return api
 
 

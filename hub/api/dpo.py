@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
@@ -26,6 +27,7 @@ from hub.api.schemas import (
     SubjectAccessReleaseOut,
     SubjectAccessReport,
     VerifyReportOut,
+    WithdrawnConsentDisclosure,
     errors,
 )
 from hub.application import PartnershipHub
@@ -34,6 +36,7 @@ from hub.audit.chain import audit_trail
 from hub.audit.config import AuditConfig
 from hub.audit.erasure import ErasureUnavailable, erase_subject
 from hub.audit.verify import verify_configured
+from hub.consent import records as consent_records
 from hub.settings import Settings
 from hub.sharing import AuditUnavailable, Requester
 
@@ -111,6 +114,20 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
                                until=until)
         return logged(hub, who, "dpo.refusals", {"since": since, "until": until}, found)
 
+    @router.get("/withdrawn-consents", response_model=list[WithdrawnConsentDisclosure],
+                responses=READ)
+    def withdrawn_consents(who: DPO, since: Since = None, until: Until = None,
+                           limit: Limit = 1000) -> Any:
+        """Releases in the period [since, until) that relied on a consent since withdrawn,
+        with their recipients (newest last), so that each recipient can be told."""
+        rows = queries.search(queries.disclosure_rows(hub), outcome="released", since=since,
+                              until=until)
+        withdrawn = consent_records.withdrawn(hub, {c for r in queries.readable(rows)
+                                                    for c in r["consent_ids"]})
+        found = queries.relied_on_withdrawn(rows, withdrawn)[-limit:]
+        return logged(hub, who, "dpo.withdrawn_consents",
+                      {"since": since, "until": until, "limit": limit}, found)
+
     @router.get("/overrides", response_model=list[DisclosureLogRow], responses=READ)
     def overrides(who: DPO, status_: Annotated[Literal["pending", "all"],
                                                Query(alias="status")] = "pending") -> Any:
@@ -134,6 +151,9 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
         """Every disclosure about one person (match key); entries relying on the crime
         exemption are held back until the DPO releases them."""
         report = queries.subject_access_report(queries.disclosure_rows(hub), person)
+        now = datetime.now(UTC)
+        report["consents"] = [consent_records.summary(c, now)
+                              for c in consent_records.about(hub, [person])]
         return logged(hub, who, "dpo.subject_access", {"person": person}, report,
                       len(report["disclosures"]) + len(report["held_back"]))
 

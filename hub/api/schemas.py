@@ -15,7 +15,8 @@ DESCRIPTIONS = {
     401: "no API client token, or one that is unknown or revoked",
     403: "your role or agency may not do this (the answer says which is needed)",
     404: "nothing of that reference is available to you",
-    409: "refused by the panel's rules in its current state (the answer gives the reason)",
+    409: "refused by the rules for the record in its current state (the answer gives the "
+         "reason)",
     413: "the request body is over the size limit",
     501: "this hub cannot do that with its current store",
     503: "the audit store could not record the request, so nothing was released or changed",
@@ -149,6 +150,8 @@ class SubjectAccessReport(BaseModel):
     disclosures: list[SubjectAccessEntry]
     held_back: list[HeldBack]
     held_back_reason: str
+    consents: list[ConsentOut] = Field([], description="the person's consent and refusal "
+                                                       "records, with their history")
 
 
 class SubjectAccessReleaseOut(BaseModel):
@@ -362,3 +365,90 @@ class PanelAccessRow(BaseModel):
     record_refs: list[str]
     allowed: bool
     reason: str
+
+
+# -- consent -------------------------------------------------------------------------------------
+
+class ConsentScopeOut(BaseModel):
+    purposes: list[str] | None = Field(description="null on a refusal: every purpose")
+    recipients: list[str]
+    recipient_kinds: list[str]
+    categories: list[str]
+    explicit: bool
+
+
+class ConsentStatus(BaseModel):
+    status: str = Field(description="given, refused, withdrawn or expired")
+    at: str
+    reason: str
+
+
+class ConsentOut(BaseModel):
+    """A consent (or refusal) record: who answered, who collected it, how, when, for what,
+    and its status over time."""
+
+    consent_id: str
+    receipt_id: str
+    subject: str = Field(description="the person's match key")
+    status: str = Field(description="given, refused, withdrawn or expired, as of now")
+    refused: bool
+    given_by: str
+    collected_by: dict[str, str | None]
+    method: str
+    collected_at: str
+    expires_at: str | None
+    withdrawn_at: str | None
+    scope: ConsentScopeOut
+    history: list[ConsentStatus]
+
+
+class ReceiptController(BaseModel):
+    piiController: str
+    onBehalf: bool
+    contact: str
+
+
+class ReceiptPurpose(BaseModel):
+    purpose: str
+    purposeCategory: list[str]
+    consentType: str
+    piiCategory: list[str]
+    primaryPurpose: bool
+    termination: str
+    thirdPartyDisclosure: bool
+    thirdPartyName: str
+
+
+class ReceiptService(BaseModel):
+    service: str
+    purposes: list[ReceiptPurpose]
+
+
+class ConsentReceipt(BaseModel):
+    """Kantara Initiative Consent Receipt Specification v1.1.0 (docs/consent.md)."""
+
+    version: str
+    jurisdiction: str
+    consentTimestamp: int
+    collectionMethod: str
+    consentReceiptID: str
+    language: str
+    piiPrincipalId: str
+    piiControllers: list[ReceiptController]
+    services: list[ReceiptService]
+    sensitive: bool
+    spiCat: list[str]
+
+
+class WithdrawnConsent(BaseModel):
+    consent_id: str
+    subject: str
+    withdrawn_at: str | None
+    reason: str
+    recorded_by: str
+
+
+class WithdrawnConsentDisclosure(DisclosureLogRow):
+    """A release that relied on a consent since withdrawn: tell its recipient."""
+
+    withdrawn_consents: list[WithdrawnConsent]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from domain.model.disclosure import OVERRIDE_OUTCOMES, AccessEvent, Disclosure
 from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail, now_iso
@@ -28,14 +30,15 @@ def _who(who: Requester) -> dict[str, str]:
 
 
 def record_access(app: PartnershipHub, who: Requester, action: str, query: dict[str, Any],
-                  result_count: int) -> str:
-    """Log a view, search or export before its answer is returned."""
+                  result_count: int, *changed: Aggregate) -> str:
+    """Log a view, search or export before its answer is returned; or a change a user made
+    (``changed``: the aggregates it changed, stored in the same transaction as the log)."""
     record = {**_who(who), "action": action,
               "query": {k: (str(v) if v is not None else None) for k, v in query.items()},
               "result_count": result_count, "at": now_iso()}
     try:
         event = AccessEvent(**record)
-        audit_trail(app).commit("access", record, event)
+        audit_trail(app).commit("access", record, event, *changed)
     except Exception as exc:
         raise AuditUnavailable(
             f"the access could not be logged ({type(exc).__name__}), so nothing is shown; "

@@ -166,6 +166,18 @@ def subject_access_report(rows: Iterable[dict[str, Any]], person: str) -> dict[s
                                 "release each with POST /v1/dpo/subject-access/{id}/release"}
 
 
+def relied_on_withdrawn(rows: Iterable[dict[str, Any]],
+                        withdrawn: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Releases that relied on a consent since withdrawn (``withdrawn``: consent id -> its
+    withdrawal), each with those consents: the DPO tells the recipients."""
+    found = []
+    for row in readable(rows):
+        relied = [withdrawn[c] for c in row["consent_ids"] if c in withdrawn]
+        if row["allowed"] and relied:
+            found.append({**row, "withdrawn_consents": relied})
+    return found
+
+
 def partner_report(rows: Iterable[dict[str, Any]], since: datetime | None,
                    until: datetime | None) -> list[dict[str, Any]]:
     """What each partner received in a period."""

@@ -10,8 +10,6 @@ of another person's record, of one already withdrawn, or of another agency's rec
 
 from __future__ import annotations
 
-from typing import Any
-
 from eventsourcing.domain import Aggregate
 
 from domain.contract.envelope import Envelope
@@ -21,21 +19,12 @@ from domain.model.consent import (
     SubjectConsents,
     consent_aggregate_id,
     consent_id,
+    held_scope,
     subject_consents_id,
 )
 from domain.rules.consent import TermsRefused, check_terms, check_withdrawal
 from hub.consent.vocabulary import vocabulary
 from hub.recorders.base import Loader, Recorder, RecordRefused, when
-
-
-def scope_of(raw: dict[str, Any], *, refused: bool) -> dict[str, Any]:
-    """The scope as held: sorted lists; a refusal naming no purposes refuses every one (None)."""
-    purposes = sorted(raw.get("purposes") or [])
-    return {"purposes": purposes or (None if refused else []),
-            "recipients": sorted(raw.get("recipients") or []),
-            "recipient_kinds": sorted(raw.get("recipient_kinds") or []),
-            "categories": sorted(raw.get("categories") or []),
-            "explicit": bool(raw.get("explicit"))}
 
 
 def refusal(refused: TermsRefused | DomainRefused) -> RecordRefused:
@@ -54,7 +43,7 @@ def consent_recorded(load: Loader, envelope: Envelope) -> list[Aggregate]:
                             f"consent {cid} is already held; a consent record is never amended: "
                             "withdraw it and record the new answer under a new reference")
     subject = data["subject"]["match_key"]
-    scope = scope_of(data["scope"], refused=refused)
+    scope = held_scope(data["scope"], refused=refused)
     expires_at = when(data["expires_at"]) if data.get("expires_at") else None
     try:
         check_terms(refused=refused, method=data["method"], given_by=data["given_by"],

@@ -30,6 +30,7 @@ from tests.api.test_route_matrix import seed_panel
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 DPO_PATHS = ("/v1/dpo/", "/v1/disclosures", "/v1/panels/access-log")
+CONSENT_PATHS = ("/v1/consents",)  # as the case officer whose agency recorded the consent
 EXAMPLES = 8
 
 
@@ -66,11 +67,13 @@ def test_the_api_keeps_its_contract(seeded: Hub) -> None:
     ids = seed_panel(seeded)
     known = {"meeting_id": ids["meeting"], "referral_id": ids["referral"],
              "action_id": ids["action"], "panel_type": "marac", "case_agency": "wcc-housing",
-             "case_ref": "HASB-1"}
+             "case_ref": "HASB-1", "consent_id": ids["consent"]}
     tried: dict[str, set[int]] = {}
     for operation in operations:
-        # As the DPO where the route is the DPO's, as the MARAC chair everywhere else.
-        client = "dpo" if operation.path.startswith(DPO_PATHS) else "police-chair"
+        # As the DPO where the route is the DPO's, as a case officer for consent records, as
+        # the MARAC chair everywhere else.
+        client = ("dpo" if operation.path.startswith(DPO_PATHS) else "case_officer"
+                  if operation.path.startswith(CONSENT_PATHS) else "police-chair")
         auth = {"Authorization": f"Bearer {seeded.tokens[client]}"}
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             exercise(operation, mode, auth, tried, known)

@@ -16,10 +16,13 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from domain.model.consent import held_scope
+from hub.consent import changes
 from hub.panels.service import PanelService
 from hub.sharing import Requester
 from policies import load_bundle
 from tests.api.conftest import ORIGIN, ROLE_CLIENTS, SECRETS, Hub, sign_in
+from tests.panels.data import party
 
 ROLES = tuple(load_bundle().data["hub"]["config"]["roles"])
 ANON = ("none", "bad")
@@ -31,6 +34,9 @@ COORD = {"panel_chair"}
 OWNER_OR_CHAIR = {"case_officer", "panel_member", "panel_chair", "police_officer"}
 # The roles whose purposes and agreements cover asb_case_management (policies/).
 ASB_CASE_MANAGEMENT = {"case_officer", "police_officer", "legal_officer", "mediator"}
+# The roles that record consent (HUB_CONSENT_ROLES' default); the seeded consent is wcc-housing's.
+CONSENT_STAFF = {"case_officer", "safeguarding_lead", "police_officer", "idva", "mediator"}
+CONSENT_OWNER = {"case_officer", "dpo"}
 NOPE = {"agency": "wcc-asb", "ref": "NOPE-1"}
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 CHAIR = Requester("DI Chair", "met-police", "panel_chair")
@@ -55,10 +61,33 @@ class Call:
     open: bool = False  # answers without a token or session
 
 
+def consent_calls(ids: dict[str, str]) -> list[Call]:
+    c = ids["consent"]
+
+    def seeded_consent(role: str) -> int:
+        return 200 if role in CONSENT_OWNER else 404 if role in CONSENT_STAFF else 403
+
+    return [
+        Call("POST", "/v1/consents", only(CONSENT_STAFF, 201), json={
+            "subject": ids["subject"], "status": "given", "method": "written",
+            "collected_at": ids["collected_at"], "scope": {
+                "purposes": ["marac"], "recipients": ["advance-idva"],
+                "categories": ["identity"]}}),
+        Call("GET", "/v1/consents", only(CONSENT_STAFF | {"dpo"}, 200),
+             url=f"/v1/consents?subject={ids['subject']}"),
+        Call("GET", "/v1/consents/{consent_id}", seeded_consent, url=f"/v1/consents/{c}"),
+        Call("GET", "/v1/consents/{consent_id}/receipt", seeded_consent,
+             url=f"/v1/consents/{c}/receipt"),
+        Call("POST", "/v1/consents/{consent_id}/withdrawal", only(CONSENT_STAFF, 404),
+             url="/v1/consents/wcc-housing:NOPE/withdrawal", json={"reason": "asked"}),
+        Call("GET", "/v1/dpo/withdrawn-consents", only({"dpo"}, 200)),
+    ]
+
+
 def api_calls(ids: dict[str, str], due: str, held_at: str) -> list[Call]:
     m, r, a = ids["meeting"], ids["referral"], ids["action"]
     case = {"agency": "wcc-housing", "ref": "HASB-1"}
-    return [
+    return [*consent_calls(ids),
         Call("GET", "/health", everyone(200), open=True),
         Call("GET", "/openapi.json", everyone(200), open=True),
         Call("GET", "/docs", everyone(200), open=True),
@@ -160,7 +189,8 @@ def page_calls(ids: dict[str, str], due: str, held_at: str) -> list[Call]:
 
 
 def seed_panel(seeded: Hub) -> dict[str, str]:
-    """A MARAC meeting with one accepted referral on its agenda and one action."""
+    """A MARAC meeting with one accepted referral on its agenda and one action; a consent
+    the victim of HASB-1 gave wcc-housing."""
     service, chair, now = PanelService(seeded.hub, seeded.engine), CHAIR, seeded.now
     (referral, _), *_ = service.refer_suggested(chair, "marac", now=now)
     service.decide_referral(chair, str(referral.id), accept=True, reason="met", now=now)
@@ -168,8 +198,17 @@ def seed_panel(seeded: Hub) -> dict[str, str]:
     service.add_to_agenda(chair, str(meeting.id), [str(referral.id)], now=now)
     action = service.create_action(chair, str(meeting.id), "wcc-housing", "HASB-1",
                                    "wcc-housing", "Fit door locks", now.date(), now=now)
+    victim = party("Victim HASB-1", "1980-01-10", "victim")["match_key"]
+    collected = now - timedelta(hours=1)
+    consent = changes.record(
+        seeded.hub, Requester("H. Officer", "wcc-housing", "case_officer"), ref="CON-1",
+        subject=victim, refused=False, given_by="subject", method="written",
+        collected_at=collected, expires_at=None, note="", now=now,
+        scope=held_scope({"purposes": ["marac"], "recipients": ["advance-idva"],
+                          "categories": ["identity", "contact"]}, refused=False))
     return {"meeting": str(meeting.id), "referral": str(referral.id),
-            "action": action["action_id"]}
+            "action": action["action_id"], "consent": consent.consent_id,
+            "subject": victim, "collected_at": collected.isoformat()}
 
 
 def test_every_route_for_every_role(client: TestClient, seeded: Hub) -> None:
