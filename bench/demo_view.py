@@ -17,12 +17,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eventsourcing.cryptography import AESCipher  # noqa: E402
+from eventsourcing.cryptography import AESCipher
 
-from connectors import csv_cases, csv_incidents  # noqa: E402
-from hub.application import PartnershipHub  # noqa: E402
-from hub.settings import Settings  # noqa: E402
-from hub.views.case_view import build_case_view  # noqa: E402
+from connectors import csv_cases, csv_incidents
+from hub.application import PartnershipHub
+from hub.settings import Settings
+from hub.views.case_view import build_case_view
 
 SAMPLES = resources.files("hub").joinpath("demo_data")
 CASE = ("wcc-asb", "CASE-2026-0042")

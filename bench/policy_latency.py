@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hub.policy.kinds import engine_input, field_attributes, group  # noqa: E402
-from hub.policy.regorus_engine import RegorusEngine, build_regorus  # noqa: E402
-from policies import DECISION_RULE, bundle  # noqa: E402
-from tests.policy import records  # noqa: E402
+from hub.policy.kinds import engine_input, field_attributes, group
+from hub.policy.regorus_engine import RegorusEngine, build_regorus
+from policies import DECISION_RULE, bundle
+from tests.policy import records
 
 
 def views() -> dict[str, list[dict[str, Any]]]:

@@ -12,7 +12,7 @@ from typing import Any
 # Error backtraces are never shown to anyone, so they are off unless the operator asks for them.
 os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 
-import regorus  # noqa: E402
+import regorus
 
 from hub.policy.engine import FailClosedEngine, bundle_from
 from policies import DECISION_RULE, Bundle
