@@ -3,8 +3,9 @@
 The defaults (MARAC, GMAP, HCCP, ASB Case Review) are in ``panel_types.json`` beside this file.
 A partnership adds its own (MACE, MAPPA, YCPP, ...) or changes a default without code: point
 ``HUB_PANEL_TYPES`` at a JSON file of the same shape; its entries are added to, or replace,
-the defaults. Each type names a purpose from the policy bundle (policies/hub/config/purposes/data.json):
-the sharing policy, not this file, decides what each member agency sees.
+the defaults. Each type names a purpose from the policy bundle
+(policies/hub/config/purposes/data.json): the sharing policy, not this file, decides what each
+member agency sees.
 """
 
 from __future__ import annotations
