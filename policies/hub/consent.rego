@@ -113,9 +113,22 @@ refusal_scope(r) if object.get(r, "purposes", null) == null
 
 refusal_scope(r) if data.hub.validate.purpose in list(object.get(r, "purposes", null))
 
+# A refusal stands until it is withdrawn or expires (the person may later change their mind and
+# consent); one with a malformed date keeps standing (fail closed).
+standing(r) if {
+	not withdrawn_or_expired(r)
+}
+
+withdrawn_or_expired(r) if {
+	some key in ["withdrawn_at", "expires_at"]
+	ts := object.get(r, key, null)
+	data.hub.validate.timestamp(ts)
+	time.parse_rfc3339_ns(ts) <= data.hub.agreements.now_ns
+}
+
 refusing[s] := rs if {
 	some s, records in about
-	rs := [r | some r in records; refusal(r); refusal_scope(r)]
+	rs := [r | some r in records; refusal(r); refusal_scope(r); standing(r)]
 	count(rs) > 0
 }
 

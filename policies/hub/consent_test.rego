@@ -118,6 +118,17 @@ test_refusal_for_every_purpose if {
 	count({b | some b in consent.bases["party.0.name"]}) == 0 with input as refused_record
 }
 
+test_withdrawn_or_expired_refusal_no_longer_stands if {
+	withdrawn := fx.with_consents(record, [object.union(refusal, {"withdrawn_at": "2026-11-22T00:00:00Z"})])
+	count(consent.refused) == 0 with input as withdrawn
+	expired := fx.with_consents(record, [object.union(refusal, {"expires_at": "2026-11-01T00:00:00Z"})])
+	count(consent.refused) == 0 with input as expired
+	later := fx.with_consents(record, [object.union(refusal, {"withdrawn_at": "2026-12-01T00:00:00Z"})])
+	consent.refused == {"mk1:v"} with input as later
+	garbled := fx.with_consents(record, [object.union(refusal, {"withdrawn_at": "last week"})])
+	consent.refused == {"mk1:v"} with input as garbled
+}
+
 test_refusal_scoped_to_purposes if {
 	inp := fx.with_consents(record, [object.union(refusal, {"purposes": ["marac"]})])
 	count(consent.refused) == 0 with input as inp

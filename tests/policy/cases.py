@@ -413,6 +413,19 @@ CASES += [
          request(*POLICE_SAFEGUARDING, ["c_da"], claims=[claim("cda_s115")],
                  consents=[{"id": "c-no", "subject": VICTIM, "refused": True}]),
          withheld={P["c_da"]: "refused consent"}),
+    Case("a refusal later withdrawn no longer blocks the consent given since", "issue 18 item 1",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             {"id": "c-no", "subject": VICTIM, "refused": True,
+              "withdrawn_at": "2026-11-01T00:00:00Z"},
+             consent("c-yes", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"],
+                     collected_at="2026-11-02T00:00:00Z")]),
+         released=(P["c_da"],), consent_id={P["c_da"]: "c-yes"}),
+    Case("a refusal withdrawn only later still blocks now", "issue 18 item 1",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             {"id": "c-no", "subject": VICTIM, "refused": True,
+              "withdrawn_at": "2026-12-01T00:00:00Z"},
+             consent("c-yes", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"])]),
+         withheld={P["c_da"]: "refused consent"}),
     Case("a consent not yet collected (dated later) does not count", "issue 18 item 1",
          request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
              consent("c-later", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"],
