@@ -9,7 +9,8 @@
 2. ``verify`` over a log of ``--entries`` entries. Building 1,000,000 entries through the API
    would take hours, so they are written in bulk through the same ``AuditLog.append`` code path
    (same canonical JSON, same hashing, same encrypted events), saved 10,000 per transaction,
-   each entry a realistically sized disclosure record. Then the whole chain is verified.
+   each entry a realistically sized disclosure record stored beside its Disclosure event (as
+   the API stores them). Then the whole chain, and every record against it, is verified.
 SQLite (the embedded default) unless ``--postgres`` (database ``test`` on 127.0.0.1).
 """
 
@@ -35,6 +36,7 @@ from eventsourcing.persistence import Tracking
 from connectors.csv_cases import read_cases
 from connectors.csv_incidents import read_incidents
 from domain.model.audit import AuditLog
+from domain.model.disclosure import Disclosure
 from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail
 from hub.audit.config import AuditConfig
@@ -126,7 +128,11 @@ def record_like(i: int) -> dict[str, Any]:
             "released": paths, "withheld": {}, "gateways": [], "consent_ids": [],
             "agreement": "swp-isp", "reasons": [], "bundle_revision": "sha256:" + "a" * 64,
             "engine": "regorus", "released_categories": ["identity", "incident"],
-            "suppliers": ["met-police", "wcc-asb"]}
+            "suppliers": ["met-police", "wcc-asb"], "requested_at": "2026-11-23T10:00:00Z",
+            "requested": [{"path": p, "category": "identity", "supplier": "met-police"}
+                          for p in paths], "withheld_categories": [], "justification": "",
+            "necessity": "", "special_category_condition": None, "referral": None,
+            "override": None}
 
 
 def verify_time(settings: Settings, entries: int, batch: int = 10_000) -> None:
@@ -135,10 +141,13 @@ def verify_time(settings: Settings, entries: int, batch: int = 10_000) -> None:
     started = time.perf_counter()
     written = 0
     while written < entries:
+        records = []
         for i in range(written, min(entries, written + batch)):
-            log.append({"kind": "disclosure", "ref": str(uuid.UUID(int=i)),
-                        "at": "2026-11-23T10:00:00Z", "record": record_like(i)})
-        hub.save(log)
+            record = record_like(i)
+            records.append(Disclosure(**record))  # verify checks each against its entry
+            log.append({"kind": "disclosure", "ref": str(records[-1].id),
+                        "at": "2026-11-23T10:00:00Z", "record": record})
+        hub.save(*records, log)
         written = log.seq
     built = time.perf_counter() - started
     print(f"built {written:,} entries in bulk in {built:.1f} s")

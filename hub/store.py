@@ -2,10 +2,11 @@
 
 ``eventsourcing`` retries every failed PostgreSQL call ten times, each waiting up to
 ``POSTGRES_CONNECT_TIMEOUT`` for a pooled connection, so an outage held a request for minutes.
-Here the same recorders try ``ATTEMPTS`` times and then raise ``StoreUnavailable``, which the
-API answers with 503 and the worker waits out. With the hub's defaults (``hub.settings``) a
-call gives up within about ``ATTEMPTS * POSTGRES_CONNECT_TIMEOUT`` seconds, and while the store
-is down other calls give up at once (``Breaker``).
+Here the same recorders try ``ATTEMPTS`` times when the store cannot be reached (once when it
+is busy: a lock or statement timeout) and then raise ``StoreUnavailable``, which the API answers
+with 503 and the worker waits out. With the hub's defaults (``hub.settings``) a call gives up
+within about ``ATTEMPTS * POSTGRES_CONNECT_TIMEOUT`` seconds, and while the store is down other
+calls give up at once (``Breaker``).
 
 The library's own settings do the rest: ``POSTGRES_PRE_PING`` drops connections the server
 closed, ``POSTGRES_LOCK_TIMEOUT`` bounds the table lock of a write and
@@ -53,6 +54,10 @@ class StoreUnavailable(OperationalError):
     """The event store did not answer in time; nothing that depends on it happened."""
 
 
+class StoreDown(StoreUnavailable):
+    """The store cannot be reached at all (rather than busy, e.g. a lock held too long)."""
+
+
 # What the store (and the subject key store beside it) raises when it fails, as opposed to
 # what a bad stored row raises when it is decoded.
 STORE_ERRORS = (PersistenceError, psycopg.Error, sqlite3.Error)
@@ -66,22 +71,31 @@ def _describe(recorder: Any) -> str:
     return "the SQLite store"
 
 
-# SQLite says "operational error" for a missing table too; only these codes mean the store is
-# out of reach (busy or locked past SQLITE_LOCK_TIMEOUT, disk failing or full).
-SQLITE_UNAVAILABLE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,
-                      sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL}
+# What counts as an outage. SQLite says "operational error" for a missing table too: only these
+# codes do (a lock held past SQLITE_LOCK_TIMEOUT or a full disk: busy; a failing disk: down).
+SQLITE_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL}
+SQLITE_DOWN = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+# PostgreSQL is out of reach with no SQLSTATE (no connection, pool timeout), a connection
+# exception (class 08) or the server shutting down or starting (57P01-57P03); any other
+# operational error (a lock or statement timeout) means busy.
+POSTGRES_DOWN = ("08", "57P01", "57P02", "57P03")
 
 
-def _unavailable(exc: Exception) -> bool:
+def _outage(exc: Exception) -> type[StoreUnavailable] | None:
+    """StoreDown, StoreUnavailable (busy) or None (not an outage: let it through)."""
     cause = exc.__cause__
     if isinstance(cause, sqlite3.Error):
-        code = getattr(cause, "sqlite_errorcode", None)
-        return code is not None and code & 0xFF in SQLITE_UNAVAILABLE
-    return True
+        code = (getattr(cause, "sqlite_errorcode", None) or 0) & 0xFF
+        return StoreDown if code in SQLITE_DOWN else (
+            StoreUnavailable if code in SQLITE_BUSY else None)
+    if isinstance(cause, psycopg.Error):
+        state = cause.sqlstate
+        return StoreDown if state is None or state.startswith(POSTGRES_DOWN) else StoreUnavailable
+    return StoreDown
 
 
 class Breaker:
-    """Once the store has failed, other calls fail at once instead of queueing: the library
+    """Once the store is down, other calls fail at once instead of queueing: the library
     (a cached aggregate's fast-forward) and the audit trail hold a lock across a store call,
     so without this each request behind the lock would wait out every failure before it. One
     call at a time tries the store again, at most every ``TRIAL_INTERVAL_S``, so the hub is
@@ -89,7 +103,7 @@ class Breaker:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._down: StoreUnavailable | None = None
+        self._down: StoreDown | None = None
         self._trying = False
         self._next_trial = 0.0
 
@@ -97,13 +111,13 @@ class Breaker:
         with self._lock:
             if self._down is not None:
                 if self._trying or time.monotonic() < self._next_trial:
-                    raise StoreUnavailable(str(self._down))
+                    raise StoreDown(str(self._down))
                 self._trying = mine = True
             else:
                 mine = False
         try:
             result = attempt()
-        except StoreUnavailable as exc:
+        except StoreDown as exc:
             with self._lock:
                 self._down, self._next_trial = exc, time.monotonic() + TRIAL_INTERVAL_S
                 self._trying = self._trying and not mine
@@ -140,12 +154,14 @@ def _bounded(call: Callable[..., Any], attempts: int) -> Callable[..., Any]:
                 try:
                     return call(self, *args, **kwargs)
                 except (InterfaceError, OperationalError) as exc:
-                    if not _unavailable(exc):
+                    outage = _outage(exc)
+                    if outage is None:
                         raise
-                    if n == attempts:
-                        raise StoreUnavailable(f"the event store ({_describe(self)}) is "
-                                               f"unavailable: {exc}") from exc
-                    time.sleep(RETRY_WAIT_S)
+                    if outage is StoreDown and n < attempts:  # busy: waiting again won't help
+                        time.sleep(RETRY_WAIT_S)
+                        continue
+                    raise outage(f"the event store ({_describe(self)}) is unavailable: "
+                                 f"{exc}") from exc
             raise AssertionError("unreachable")
         return _breaker(self.datastore).call(attempt)
     return bounded
