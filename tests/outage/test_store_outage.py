@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from hub.broker import EmbeddedBroker
+from hub.cli import main
 from hub.ingest.worker import IngestWorker
 from hub.policy import load_engine
 from hub.runtime import ApiServer, open_hub
@@ -150,3 +151,24 @@ def test_postgres_stopped_under_load_refuses_promptly_and_both_resume(
              if r.name == "hub.ingest.worker" and "store unavailable, attempt" in r.message]
     assert len(waits) >= 2, waits
     assert any("available again" in r.getMessage() for r in caplog.records)
+
+
+def test_audit_verify_against_a_stopped_store_says_so_promptly(
+        cluster: PrivateCluster, broker: EmbeddedBroker, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    partnership = make_partnership(tmp_path, broker.bootstrap_servers, fresh_schema(cluster))
+    open_hub(partnership.settings).close()
+    for name, value in partnership.env.items():
+        monkeypatch.setenv(name, value)
+    cluster.stop()
+    try:
+        started = time.monotonic()
+        code = main(["audit", "verify"])
+        took = time.monotonic() - started
+    finally:
+        cluster.start()
+    err = capsys.readouterr().err
+    assert code == 2 and took < 20, (code, took)
+    assert "hub audit verify: the event store could not be opened" in err
+    assert f"127.0.0.1:{cluster.port}" in err or "connection" in err
+    assert main(["audit", "verify"]) == 0  # and once it is back, the (empty) log verifies
