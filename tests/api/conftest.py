@@ -36,7 +36,7 @@ ROLE_CLIENTS = {"case_officer": ("wcc-housing", "case_officer"),
                 "gmap-housing": ("wcc-housing", "panel_member")}    # GMAP member, no agreement
 # Strings from the seeded records that no refusal may ever contain.
 SECRETS = (WITNESS, "Victim HASB", "Partner HASB", "Nell Nettlefold", "Heron Walk",
-           "Domestic abuse reported", "Repeated noise", "07700")
+           "Domestic abuse reported", "Repeated noise", "07700 9")  # a phone, not a hex id
 ORIGIN = "https://testserver"
 
 
