@@ -53,6 +53,15 @@ class Bundle:
     def data_tree(self) -> dict[str, Any]:
         return json.loads(json.dumps(self.data))
 
+    def modules(self, *, with_tests: bool = False) -> dict[str, str]:
+        """Rego sources by relative path, with the unit tests beside them if asked: what an
+        engine loads."""
+        found = dict(self.policies)
+        if with_tests:
+            for path in rego_test_files(self.directory):
+                found[_relative(path, self.directory)] = path.read_text(encoding="utf-8")
+        return found
+
 
 def _is_test(path: Path) -> bool:
     return path.name.endswith("_test.rego")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.policy.engine import FailClosedEngine, bundle_from
-from policies import Bundle, rego_test_files
+from policies import Bundle
 
 DECISION_DOCUMENT = "hub.sharing.decision"
 
@@ -32,11 +32,8 @@ def build_opa(b: Bundle, *, with_tests: bool = False) -> Any:
     from opa_bindings import OpaEngine as GoOpa
 
     engine = GoOpa()
-    for rel, source in b.policies.items():
+    for rel, source in b.modules(with_tests=with_tests).items():
         engine.add_policy(rel, source)
-    if with_tests:
-        for path in rego_test_files(b.directory):
-            engine.add_policy(path.relative_to(b.directory).as_posix(), path.read_text("utf-8"))
     engine.add_data(b.data_tree())
     return engine
 

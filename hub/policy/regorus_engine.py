@@ -21,13 +21,8 @@ from policies import DECISION_RULE, Bundle
 def build_regorus(b: Bundle, *, with_tests: bool = False) -> regorus.Engine:
     """A regorus Engine loaded with the bundle's policies and data (and tests, if asked)."""
     engine = regorus.Engine()
-    for rel, source in b.policies.items():
+    for rel, source in b.modules(with_tests=with_tests).items():
         engine.add_policy(rel, source)
-    if with_tests:
-        from policies import rego_test_files
-
-        for path in rego_test_files(b.directory):
-            engine.add_policy(path.relative_to(b.directory).as_posix(), path.read_text("utf-8"))
     engine.add_data(b.data_tree())
     return engine
 
