@@ -54,7 +54,7 @@ def group(fields: Sequence[Any], attributes: Sequence[str]) -> GroupedFields:
             values = read(f) if read else tuple(f.get(a) for a in attributes)
         except KeyError:
             values = tuple(f.get(a) for a in attributes)
-        key = tuple([tuple(v.items()) if type(v) is dict else v for v in values])
+        key: Any = tuple([tuple(v.items()) if type(v) is dict else v for v in values])
         try:
             kid = ids.get(key)
         except TypeError:  # an unhashable value: still group exactly, just slower

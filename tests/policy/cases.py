@@ -154,7 +154,7 @@ class Case:
 
 
 HOUSING_MARAC = ("wcc-housing", "panel_member", "marac")
-PERP_SIDE = {"acting_for": "alleged_perpetrator"}
+PERP_SIDE: dict[str, Any] = {"acting_for": "alleged_perpetrator"}
 P = {f: F[f]["path"] for f in F}
 
 CASES: list[Case] = [
