@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,11 @@ def main() -> None:
             bare.set_input(doc)
             return bare.eval_rule(DECISION_RULE)
 
-        interface = p50_p99(measure(lambda i=inp: engine.decide(i), args.n))
+        interface = p50_p99(measure(partial(engine.decide, inp), args.n))
         raw = p50_p99(measure(bare_eval, args.n))
         if opa is not None:
             assert opa.decide(inp).fields == decision.fields
-            on_opa = p50_p99(measure(lambda i=inp: opa.decide(i), max(args.n // 4, 50)))
+            on_opa = p50_p99(measure(partial(opa.decide, inp), max(args.n // 4, 50)))
         else:
             on_opa = "-"
         print(f"{name:<16}{len(fields):>7}{len(grouped.kinds):>7}  {interface:>20}"
