@@ -101,10 +101,10 @@ errors := ((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors if {
 		["requester.role", requester_role], ["recipient", recipient], ["purpose", purpose],
 		["record.id", record_id], ["record.supplier", record_supplier],
 	]
-	missing := {sprintf("missing input: %s", [name]) |
+	missing := {sprintf("missing input: %s", [name]) | some [name, value] in values; not is_string(value)} | {sprintf("missing input: %s", [name]) |
 		some [name, value] in values
-		blank := {value | not is_string(value)} | {value | is_string(value); trim_space(value) == ""}
-		count(blank) > 0
+		is_string(value)
+		trim_space(value) == ""
 	}
 	bad_now := {"invalid input: now is not an RFC 3339 timestamp" |
 		is_string(now)
