@@ -26,6 +26,7 @@ from hub.api.outage import store_unavailable
 from hub.api.panels import panels_router
 from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, Health, NoView, errors
 from hub.application import PartnershipHub
+from hub.audit.queries import disclosure_rows
 from hub.policy import PolicyEngine
 from hub.settings import Settings
 from hub.sharing import (
@@ -124,8 +125,9 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
              responses=errors(*AUTH, 403, 503))
     def disclosures(who: Annotated[Requester, Depends(require_role("dpo"))],
                     limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> Any:
-        """The disclosure log, newest last (data protection officers only; itself logged)."""
-        rows = [_disclosure_row(e) for e in hub.disclosures()][-limit:]
+        """The disclosure log, newest last (data protection officers only; itself logged). A
+        record that cannot be read is listed as unreadable, never dropped."""
+        rows = disclosure_rows(hub)[-limit:]
         return logged(hub, who, "dpo.disclosures", {"limit": limit}, rows)
 
     api.include_router(dpo_router(settings, hub))
@@ -133,11 +135,3 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api.include_router(consents_router(hub))
     return api
 
-
-def _disclosure_row(event: Any) -> dict[str, Any]:
-    return {"disclosure_id": str(event.originator_id),
-            "recorded_at": event.timestamp.isoformat(),
-            **{k: getattr(event, k) for k in (
-                "requester", "recipient", "purpose", "record_kind", "record_ref", "subjects",
-                "decision_id", "allowed", "released", "withheld", "gateways", "consent_ids",
-                "agreement", "reasons", "bundle_revision", "engine")}}
