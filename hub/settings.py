@@ -39,7 +39,6 @@ class Settings:
     opa_url: str | None = None
     store_env: dict[str, str] = field(default_factory=dict)
     consumer_group: str = "csp-hub-ingest"
-    deadletter_topic: str = "hub.deadletter"
     # How long a group member may take between polls; Tansu also waits about this long for
     # a consumer group's first join, so the embedded default keeps it short.
     max_poll_interval_ms: int = 30_000
