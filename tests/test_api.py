@@ -162,3 +162,19 @@ def test_break_glass_needs_the_role_and_a_justification_and_awaits_dpo_review(
     assert waiting.status_code == 200
     pending = [row["disclosure_id"] for row in waiting.json()]
     assert pending == [broken.json()["disclosure_id"]]
+
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_acting_for_is_a_party_role_or_refused(client: TestClient,
+                                               partnership: Partnership) -> None:
+    """Free text such as "alleged perpetrator" would not match the identity protection, so the
+    API takes only the policy's party roles (seeds/002 L1208) and stores nothing otherwise."""
+    loose = client.post("/v1/case-views", json={**ASK, "acting_for": "alleged perpetrator"},
+                        headers=headers(partnership, "wcc-housing"))
+    assert loose.status_code == 422
+    assert "alleged_perpetrator" in loose.text
+    assert client.get("/v1/disclosures", headers=headers(partnership, "dpo")).json() == []
+    side = client.post("/v1/case-views", json={**ASK, "acting_for": "alleged_perpetrator"},
+                       headers=headers(partnership, "wcc-housing"))
+    assert side.status_code == 404  # taken, and answered (no case is recorded in this hub)
+    assert len(client.get("/v1/disclosures", headers=headers(partnership, "dpo")).json()) == 1

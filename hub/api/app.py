@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, status
@@ -38,6 +39,7 @@ from hub.sharing import (
 )
 from hub.store import StoreUnavailable
 from hub.web import SecurityHeaders, session_options, web_router
+from policies import bundle
 
 
 class GatewayClaim(BaseModel):
@@ -56,10 +58,18 @@ class Override(BaseModel):
                                            "policy would withhold it; reviewed by the DPO")
 
 
+# The party roles the sharing policy knows (policies/hub/config/controls/data.json): anything
+# else is refused here, so "alleged perpetrator" cannot slip past the identity protection.
+_ROLES = bundle().data["hub"]["config"]["controls"]["subject_roles"]
+PartyRole = Enum("PartyRole", {role: role for role in _ROLES}, type=str)  # type: ignore[misc]
+
+
 class CaseViewRequest(BaseModel):
     case: CaseRef
     purpose: Ref = Field(description="why the data is needed, e.g. asb_case_management, marac")
-    acting_for: Ref | None = Field(None, description="the party your work is for, if any")
+    acting_for: PartyRole | None = Field(
+        None, description="the party your work is for, if any: a party role of the policy "
+                          "bundle (victim, complainant, witness, alleged_perpetrator)")
     gateway_claims: list[GatewayClaim] = Field([], max_length=LIST_MAX)
     override: Override | None = Field(None, description="break-glass release (roles in "
                                                         "HUB_OVERRIDE_ROLES only)")
@@ -94,7 +104,8 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
         """
         try:
             shared = disclose_case_view(
-                hub, engine, replace(who, acting_for=body.acting_for),
+                hub, engine, replace(who, acting_for=body.acting_for.value
+                                     if body.acting_for else None),
                 case_agency=body.case.agency, case_ref=body.case.ref, purpose=body.purpose,
                 gateway_claims=[c.model_dump() for c in body.gateway_claims],
                 override=body.override.model_dump() if body.override else None)

@@ -11,8 +11,9 @@ from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
 from hub.policy.kinds import engine_input, field_attributes, group
 from policies import Bundle, bundle, load_bundle
 
-_TIMESTAMP = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+_TIMESTAMP = re.compile(  # the same as validate.rego's timestamp_pattern: every part in range
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
 
 _REQUIRED: tuple[tuple[str, ...], ...] = (

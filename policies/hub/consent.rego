@@ -25,7 +25,7 @@ errors contains msg if {
 
 errors contains msg if {
 	some i, r in data.hub.validate.consents
-	not object.get(r, "refused", false) in {true, false, null}
+	not object.get(r, "refused", null) in {true, false}
 	msg := sprintf("invalid input: consents[%d].refused must be true or false", [i])
 }
 
@@ -57,8 +57,17 @@ live(r) if {
 	data.hub.validate.nonempty(object.get(r, "method", null))
 	data.hub.validate.timestamp(object.get(r, "collected_at", null))
 	time.parse_rfc3339_ns(r.collected_at) <= data.hub.agreements.now_ns
-	not data.hub.agreements.passed(object.get(r, "expires_at", null), data.hub.agreements.now_ns)
-	not data.hub.agreements.passed(object.get(r, "withdrawn_at", null), data.hub.agreements.now_ns)
+	still_open(object.get(r, "expires_at", null))
+	still_open(object.get(r, "withdrawn_at", null))
+}
+
+# A consent's end date that has not come: null, or a timestamp after now. Written positively so
+# that a date that cannot be parsed (undefined in a stock OPA server) closes the consent.
+still_open(ts) if ts == null
+
+still_open(ts) if {
+	data.hub.validate.timestamp(ts)
+	time.parse_rfc3339_ns(ts) > data.hub.agreements.now_ns
 }
 
 # The categories a consent can carry: special category data only by explicit consent
@@ -108,8 +117,9 @@ bases[id] := {b |
 	usable[k.subject]
 }
 
-# A refusal for this purpose (or for every purpose when it lists none) blocks discretionary sharing.
-refusal_scope(r) if object.get(r, "purposes", null) == null
+# A refusal for this purpose (or for every purpose when it lists none: null or []) blocks
+# discretionary sharing.
+refusal_scope(r) if object.get(r, "purposes", null) in {null, []}
 
 refusal_scope(r) if data.hub.validate.purpose in list(object.get(r, "purposes", null))
 

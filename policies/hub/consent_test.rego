@@ -159,11 +159,28 @@ test_malformed_consent_records_are_errors if {
 		"invalid input: consents[0].recipient_kinds must be a list",
 		"invalid input: consents[0].explicit must be true or false",
 		"invalid input: consents[1] has no id", "invalid input: consents[1] has no subject",
+		"invalid input: consents[1].refused must be true or false",
 	} with input as inp
 }
 
-test_null_scopes_and_refused_are_not_errors if {
-	c := object.union(housing_consent, {"refused": null, "explicit": null, "purposes": null, "categories": null, "recipients": null, "recipient_kinds": null})
+test_null_scopes_are_not_errors if {
+	c := object.union(housing_consent, {"explicit": null, "purposes": null, "categories": null, "recipients": null, "recipient_kinds": null})
 	inp := fx.with_consents(record, [c])
 	count(consent.errors) == 0 with input as inp
+}
+
+# A record that does not say whether it is a refusal cannot be read as consent given.
+test_refused_must_be_said if {
+	missing := fx.with_consents(record, [object.remove(housing_consent, ["refused"])])
+	consent.errors == {"invalid input: consents[0].refused must be true or false"} with input as missing
+	nulled := fx.with_consents(record, [object.union(housing_consent, {"refused": null})])
+	consent.errors == {"invalid input: consents[0].refused must be true or false"} with input as nulled
+}
+
+# An end date that cannot be parsed never keeps a consent open (undefined in a stock OPA server).
+test_consent_end_dates_must_be_open_to_count if {
+	consent.still_open(null)
+	consent.still_open("2026-12-01T00:00:00Z") with input as record
+	not consent.still_open("2026-11-01T00:00:00Z") with input as record
+	not consent.still_open("soon") with input as record
 }

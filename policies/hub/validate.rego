@@ -17,11 +17,17 @@ nonempty(x) if {
 	trim_space(x) != ""
 }
 
-# RFC 3339 timestamps only, checked before parsing so both engines fail the same way.
+# RFC 3339 timestamps only, with every part in range, checked before parsing so both engines
+# fail the same way (no leap second: regorus accepts :60 where OPA refuses it). A date that
+# still cannot be parsed (30 February) is an evaluation error in regorus and in OPA with strict
+# builtin errors, and undefined in a stock OPA server: every rule that reads a date is written
+# so that undefined withholds (see consent.rego `open`).
 timestamp(x) if {
 	is_string(x)
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`, x)
+	regex.match(timestamp_pattern, x)
 }
+
+timestamp_pattern := `^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`
 
 # The request, normalised: each value is what the input holds, or null. (Direct references with
 # defaults rather than object.get(input, ...): regorus copies a builtin's arguments, and the
@@ -75,6 +81,12 @@ default requester_agency_entry := {}
 
 requester_agency_entry := config.agencies[requester_agency]
 
+# now is a timestamp that parses (undefined, so refused, when it does not).
+now_parses if {
+	timestamp(now)
+	time.parse_rfc3339_ns(now)
+}
+
 # Claims and consent records that are objects (anything else is a record error below).
 default claims := []
 
@@ -95,7 +107,7 @@ consents_given := input.consents
 # (nonempty/timestamp are written out rather than called here and below: in regorus a user
 # function call costs about as much as twenty comprehension steps, and this runs on every
 # decision.)
-errors := ((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors if {
+errors := (((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors) | bad_acting_for if {
 	values := [
 		["now", now], ["requester.user", requester_user], ["requester.agency", requester_agency],
 		["requester.role", requester_role], ["recipient", recipient], ["purpose", purpose],
@@ -109,7 +121,13 @@ errors := ((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors if {
 	bad_now := {"invalid input: now is not an RFC 3339 timestamp" |
 		is_string(now)
 		trim_space(now) != ""
-		not regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`, now)
+		not now_parses
+	}
+	# Whose side the requester works for is one of the party roles or nothing: free text such
+	# as "alleged perpetrator" must not slip past the identity protection (seeds/002 L1208).
+	bad_acting_for := {sprintf("invalid input: requester.acting_for must be one of %v or null", [config.controls.subject_roles]) |
+		acting_for != null
+		not acting_for in config.controls.subject_roles
 	}
 	given := [["gateway_claims", gateway_claims_given], ["consents", consents_given]]
 	not_arrays := {sprintf("invalid input: %s must be an array", [key]) |
@@ -166,20 +184,47 @@ unnamed_suppliers := {s | some s in present_suppliers; not is_string(s)} | {s |
 	trim_space(s) == ""
 }
 
+# Distinct roles, confidentiality levels and subjects, checked once each: an unknown value
+# ("Complainant", "Strict") would otherwise slip past the rule that looks for the known one.
+present_roles := {object.get(k, "subject_role", null) | some k in kinds}
+
+unknown_roles := {r | some r in present_roles; r != null; not r in config.controls.subject_roles}
+
+present_levels := {object.get(k, "confidentiality", null) | some k in kinds}
+
+unknown_levels := {c | some c in present_levels; not c in config.controls.confidentiality_levels}
+
+present_subjects := {object.get(k, "subject", null) | some k in kinds}
+
+bad_subjects := {s | some s in present_subjects; s != null; not is_string(s)} | {s |
+	some s in present_subjects
+	is_string(s)
+	trim_space(s) == ""
+}
+
 # Field-level problems withhold that kind only: reasons by kind id (kinds without problems are
 # left out).
 field_errors := {id: reasons |
 	some id, k in kinds
-	reasons := ({malformed_reason | id in broken} | {msg |
+	reasons := (({malformed_reason | id in broken} | {msg |
 		k.category in unknown
 		msg := sprintf("unknown data category %v: withheld", [k.category])
-	}) | {"field has no supplier: withheld" | object.get(k, "supplier", null) in unnamed}
+	}) | {"field has no supplier: withheld" | object.get(k, "supplier", null) in unnamed}) | {msg |
+		some [values, attribute, known] in odd
+		object.get(k, attribute, null) in values
+		msg := sprintf("malformed field: %v must be %v: withheld", [attribute, known])
+	}
 	count(reasons) > 0
 } if {
 	broken := malformed
 	unknown := unknown_categories
 	unnamed := unnamed_suppliers
-	count(broken) + count(unknown) + count(unnamed) > 0
+	odd := [
+		[unknown_roles, "subject_role", sprintf("one of %v or null", [config.controls.subject_roles])],
+		[unknown_levels, "confidentiality", sprintf("one of %v", [config.controls.confidentiality_levels])],
+		[bad_subjects, "subject", "a match key or null"],
+	]
+	count(broken) + count(unknown) + count(unnamed) + count(unknown_roles) + count(unknown_levels) + count(bad_subjects) > 0
 	malformed_reason := sprintf("malformed field: it must carry exactly %v, with flags an object: withheld", [concat(", ", config.controls.field_attributes)])
 }
 

@@ -426,6 +426,38 @@ CASES += [
               "withdrawn_at": "2026-12-01T00:00:00Z"},
              consent("c-yes", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"])]),
          withheld={P["c_da"]: "refused consent"}),
+    Case("acting for a party role written any other way refuses the request", "002 L1208",
+         request("wcc-housing", "case_officer", "asb_case_management", ["c_name", "summary"],
+                 acting_for="alleged perpetrator"),
+         withheld={P["c_name"]: "requester.acting_for must be one of"}, allowed=False),
+    Case("a field whose role is not a known party role is withheld", "002 L1208",
+         request("wcc-housing", "case_officer", "asb_case_management", ["summary"],
+                 acting_for="alleged_perpetrator")
+         | {"record": {"kind": "case_view", "id": "wcc-asb:ASB-2026-0042",
+                       "supplier": "wcc-asb", "fields": [
+                           F["summary"], {**F["c_name"], "subject_role": "Complainant"}]}},
+         released=(P["summary"],), withheld={P["c_name"]: "subject_role must be one of"}),
+    Case("a field whose confidentiality is not a known level is withheld", "002 L1357",
+         request("wcc-legal", "legal_officer", "legal_proceedings", [])
+         | {"record": {"kind": "case_view", "id": "wcc-asb:ASB-2026-0042",
+                       "supplier": "wcc-asb", "fields": [
+                           {**F["p_conv"], "confidentiality": "Strict"}]}},
+         withheld={P["p_conv"]: "confidentiality must be one of"}),
+    Case("a consent record that does not say whether it is a refusal refuses the request",
+         "issue 18 item 6",
+         request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
+             {k: v for k, v in consent("c-da", VICTIM, ["safeguarding"], ["domestic_abuse"],
+                                       ["met-police"]).items() if k != "refused"}]),
+         withheld={P["c_da"]: "consents[0].refused must be true or false"}, allowed=False),
+    Case("a refusal naming an empty list of purposes refuses every purpose", "docs/consent.md",
+         request("wcc-housing", "case_officer", "safeguarding", ["y_name"],
+                 recipient="wcc-childrens",
+                 consents=[{"id": "c-r", "subject": CHILD, "refused": True, "purposes": []}]),
+         withheld={P["y_name"]: "refused consent"}),
+    Case("a leap second is not a timestamp either engine accepts", "RFC 3339",
+         request("met-police", "police_officer", "asb_case_management", ["summary"])
+         | {"now": "2026-06-30T23:59:60Z"},
+         withheld={P["summary"]: "now is not an RFC 3339 timestamp"}, allowed=False),
     Case("a consent not yet collected (dated later) does not count", "issue 18 item 1",
          request(*POLICE_SAFEGUARDING, ["c_da"], consents=[
              consent("c-later", VICTIM, ["safeguarding"], ["domestic_abuse"], ["met-police"],

@@ -366,3 +366,29 @@ def test_decision_is_frozen() -> None:
     d = Decision("id", False, {}, None, ("x",), "r", "regorus")
     with pytest.raises(AttributeError):
         d.allowed = True  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("when", ["2026-02-30T00:00:00Z", "2026-04-31T12:00:00+01:00"])
+def test_an_impossible_consent_date_never_keeps_a_consent_alive(
+        engine: PolicyEngine, when: str) -> None:
+    """A date that matches the pattern but cannot be parsed is an evaluation error on both
+    engines here (nothing released); on a stock OPA server, without strict builtin errors, it
+    is undefined, and consent.rego's `still_open` then closes the consent."""
+    inp = request("advance-idva", "idva", "marac", ["v_name"], consents=[
+        consent("c-odd", "mk1:v", ["marac"], ["identity"], ["advance-idva"], expires_at=when)])
+    d = engine.decide(inp)
+    assert not d.allowed and d.released == ()
+
+
+def test_python_and_rego_agree_on_what_a_timestamp_is() -> None:
+    from hub.policy.engine import _TIMESTAMP
+    from policies import bundle as installed
+
+    rego = installed().policies["hub/validate.rego"]
+    assert _TIMESTAMP.pattern.replace("\\\\", "\\") in rego.replace("\n", "") or all(
+        part in rego for part in ("(0[1-9]|1[0-2])", "([01][0-9]|2[0-3])", "[0-5][0-9]"))
+    for good in ("2026-11-23T10:00:00Z", "2026-11-23T10:00:00.123456789+05:30"):
+        assert _TIMESTAMP.match(good)
+    for bad in ("2026-06-30T23:59:60Z", "2026-13-01T00:00:00Z", "2026-11-23T24:00:00Z",
+                "2026-11-23T10:00:00+99:99", "2026-11-23"):
+        assert not _TIMESTAMP.match(bad)
