@@ -128,6 +128,17 @@ def test_hostile_messages_are_refused_with_a_reason(raw: bytes, reason: str) -> 
     assert refused.value.reason == reason
 
 
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", [
+    "{" * 32 + '"' + '\\"' * 500_000,          # an unterminated string of escaped quotes
+    '"' + '\\"' * 500_000 + '"' + "{" * 33,     # a long string, then the brackets
+])
+def test_nesting_check_is_linear_in_any_input(text: str) -> None:
+    """A regex that backtracked over escaped quotes took about an hour on one 1 MiB message
+    (found by an outside probe); the token scan reads each character once."""
+    assert nests_deeper_than(text, 32) is text.endswith("{")
+
+
 def test_nesting_is_counted_outside_strings_only() -> None:
     assert not nests_deeper_than('{"a": "[[[[[[", "b": "\\"{{{{"}', 2)
     assert nests_deeper_than('{"a": [[{"b": 1}]]}', 3)

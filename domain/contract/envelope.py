@@ -35,8 +35,9 @@ MAX_NESTING = 32            # an envelope nests about 5 deep; json.loads recurse
 MAX_ATTRIBUTE_CHARS = 512   # every attribute but data; ids are <agency>:<type>:<ref>:v<n>
 MATCH_KEY = re.compile(r"mk1:[0-9a-f]{64}")
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# The tokens that decide nesting: an escape (two characters, so an escaped quote is never a
+# quote), a quote, a bracket. One left-to-right pass, no backtracking: linear in any input.
+_NESTING_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -115,11 +116,19 @@ def nests_deeper_than(text: str, limit: int) -> bool:
     counting brackets outside strings (no recursion, so any depth is safe to ask about)."""
     if text.count("[") + text.count("{") <= limit:  # most messages: too few to nest deeper
         return False
-    depth = 0
-    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > limit:
-            return True
+    depth, in_string = 0, False
+    for match in _NESTING_TOKEN.finditer(text):
+        token = match.group()
+        if token == '"':
+            in_string = not in_string
+        elif in_string or token[0] == "\\":
+            continue
+        elif token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
     return False
 
 
