@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +50,10 @@ from policies import load_bundle
 
 COORDINATOR_ROLES = frozenset({"panel_chair"})
 RISK_LEVELS = {"standard": 0, "medium": 1, "high": 2}
+
+
+MEETING_WINDOW = (timedelta(days=366), timedelta(days=5 * 366))
+"""How far back (for recording a meeting held) and ahead a meeting may be scheduled."""
 
 
 class PanelRefused(PermissionError):
@@ -374,6 +378,11 @@ class PanelService:
         now = now or datetime.now(UTC)
         ptype = self.panel_type(type_id)
         self.require_coordinator(who, ptype, "schedule")
+        if held_at.tzinfo is None or not (now - MEETING_WINDOW[0] <= held_at
+                                          <= now + MEETING_WINDOW[1]):
+            raise DomainRefused(
+                "bad-date", "a meeting is scheduled with its time zone, from a year ago to five "
+                            "years ahead: give another date and time")
         meeting = PanelMeeting(panel_type=type_id, purpose=ptype.purpose, held_at=held_at,
                                chair=ptype.chair, members=list(ptype.members),
                                max_cases=ptype.max_cases, scheduled_by=_who(who), at=now)

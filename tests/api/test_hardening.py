@@ -168,3 +168,23 @@ def test_security_headers_and_secure_cookies(client: TestClient, seeded: Hub) ->
     assert "secure" in cookie.lower() and "samesite=strict" in cookie.lower()
     assert session_options({})["https_only"] is True
     assert session_options({"HUB_ALLOW_HTTP_SESSIONS": "1"})["https_only"] is False
+
+
+def test_a_meeting_date_out_of_range_is_refused_and_nothing_is_stored(
+        client: TestClient, seeded: Hub) -> None:
+    """A date at the edge of the calendar used to be stored and then break every panel page
+    with a 500 (outside probe): it is refused before anything is saved."""
+    token = sign_in(client, seeded, "police-chair", "DI Chair")
+    for held_at in ("9999-12-31T23:59-05:00", "0001-01-01T00:00+05:00", "2099-01-01T10:00"):
+        answer = client.post("/panels/gmap/meetings",
+                             data={"held_at": held_at, "csrf_token": token},
+                             headers={"Origin": ORIGIN}, follow_redirects=False)
+        assert answer.status_code in (303, 422), answer.text
+    api = client.post("/v1/panels/meetings", json={"panel_type": "gmap",
+                                                   "held_at": "9999-12-31T23:59:00-05:00"},
+                      headers=seeded.headers("police-chair"))
+    assert api.status_code == 409 and "a year ago to five years ahead" in api.text
+    assert client.get("/panels/").status_code == 200
+    coordinate = client.get("/panels/gmap/coordinate")
+    assert coordinate.status_code == 200
+    assert "9999" not in coordinate.text and "2099" not in coordinate.text
