@@ -3,8 +3,8 @@ token plus an Origin (or Referer) check on every form post.
 
 The form token is per session, kept in the signed session cookie and in a hidden field of
 every form; a post without it, or from a page of another origin, changes nothing. The pages'
-own origin is the one the request came to, or ``HUB_PUBLIC_ORIGIN`` (for a hub behind a
-TLS-terminating proxy, e.g. ``https://hub.example.org``).
+own origin is ``HUB_PUBLIC_ORIGIN`` when it is set (a hub behind a TLS-terminating proxy, e.g.
+``https://hub.example.org``), otherwise the one the request came to.
 """
 
 from __future__ import annotations
@@ -69,11 +69,12 @@ def form_token(session: dict[str, object]) -> str:
 
 
 def own_origins(request: Request, environ: Mapping[str, str] | None = None) -> set[str]:
+    """``HUB_PUBLIC_ORIGIN`` when it is set (and then only it: the Host header a proxy passes
+    through must not widen it); otherwise the origin the request came to."""
     env = os.environ if environ is None else environ
-    found = {f"{request.url.scheme}://{request.url.netloc}"}
     if env.get("HUB_PUBLIC_ORIGIN"):
-        found.add(env["HUB_PUBLIC_ORIGIN"].rstrip("/"))
-    return found
+        return {env["HUB_PUBLIC_ORIGIN"].rstrip("/")}
+    return {f"{request.url.scheme}://{request.url.netloc}"}
 
 
 def form_refusal(request: Request, token: str) -> str | None:

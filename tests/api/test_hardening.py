@@ -188,3 +188,17 @@ def test_a_meeting_date_out_of_range_is_refused_and_nothing_is_stored(
     coordinate = client.get("/panels/gmap/coordinate")
     assert coordinate.status_code == 200
     assert "9999" not in coordinate.text and "2099" not in coordinate.text
+
+
+def test_the_public_origin_is_the_only_origin_when_it_is_set() -> None:
+    """Behind a proxy that passes the Host header through, a form "from" the attacker's host
+    must not count as the hub's own (outside probe)."""
+    from starlette.requests import Request
+
+    from hub.web.security import own_origins
+
+    request = Request({"type": "http", "scheme": "https", "server": ("evil.example", 443),
+                       "path": "/", "headers": [(b"host", b"evil.example")]})
+    assert own_origins(request, {}) == {"https://evil.example"}
+    assert own_origins(request, {"HUB_PUBLIC_ORIGIN": "https://hub.example.org/"}) == {
+        "https://hub.example.org"}
