@@ -71,14 +71,36 @@ def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
 
     found = [make(name, value, categories[name]) for name, value in values.items()
              if value is not None]
+    home = _whose_place(parties)
     for name, value in (location or {}).items():
         if name in LOCATION_CATEGORIES and value:
-            found.append(make(f"location.{name}", value, LOCATION_CATEGORIES[name]))
+            category = LOCATION_CATEGORIES[name]
+            found.append(make(f"location.{name}", value, category,
+                              home if category == "address" else None))
     for i, party in enumerate(parties):
         for name, category in PARTY_CATEGORIES.items():
             if party.get(name):
                 found.append(make(f"party.{i}.{name}", party[name], category, party))
     return found
+
+
+# Whose place a record's location is, most protected first: someone who asked for anonymity,
+# then a complainant or witness (seeds/002 L1208, L261, L316; seeds/000 L433), then a victim.
+_PROTECTION_ORDER = ("complainant", "witness", "victim")
+
+
+def _whose_place(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The person a record's address identifies: a party the record says lives there, else
+    (the record does not say) the most protected party in it, so that the address is withheld
+    wherever that person's identity would be. None for a record about nobody."""
+    residents = [p for p in parties if p.get("lives_at_location")] or parties
+
+    def rank(party: dict[str, Any]) -> tuple[int, int]:
+        role = party.get("role")
+        return (0 if party.get("anonymity_requested") else 1,
+                _PROTECTION_ORDER.index(role) if role in _PROTECTION_ORDER else 9)
+
+    return min(residents, key=rank) if residents else None
 
 
 def _is_minor(party: dict[str, Any], today: date) -> bool:

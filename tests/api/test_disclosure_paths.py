@@ -63,7 +63,7 @@ def test_referral_facts_and_agenda_lines_are_decided_and_logged(client: TestClie
         "agenda_line", "wcc-housing", False)
     assert any("no active sharing agreement" in r for r in refusal["reasons"])
     police = client.get(f"/v1/panels/meetings/{meeting['meeting_id']}",
-                        headers=seeded.headers("police")).json()
+                        headers=seeded.headers("police_officer")).json()
     assert police["agenda"][0]["facts"]["facts"]["category"] == "noise"
 
 
@@ -111,3 +111,23 @@ def test_a_partner_cannot_tell_a_missing_case_from_a_withheld_one(client: TestCl
     assert {r["disclosure_id"] for r in refusals} >= {
         r["disclosure_id"] for r in rows if not r["allowed"]}
     assert client.get("/v1/panels/referrals", headers=housing).json() == []  # none was made
+
+
+def test_a_complainants_home_address_follows_her_identity(client: TestClient,
+                                                          seeded: Hub) -> None:
+    """The noise case's location is the complainant's home: someone acting for the alleged
+    perpetrator gets neither her name nor her address (seeds/002 L1208), and a service that
+    takes personal data only with consent does not get the address either (seeds/002 L1450)."""
+    ask = {"case": {"agency": "wcc-asb", "ref": "ASB-77"}, "purpose": "asb_case_management",
+           "acting_for": "alleged_perpetrator"}
+    side = client.post("/v1/case-views", json=ask, headers=seeded.headers("police_officer"))
+    assert side.status_code == 200, side.text
+    assert "Heron Walk" not in side.text and "Nettlefold" not in side.text
+    assert "case.location.address" in {w["field"] for w in side.json()["withheld"]}
+    plain = client.post("/v1/case-views", json={**ask, "acting_for": None},
+                        headers=seeded.headers("police_officer"))
+    assert "Heron Walk" in plain.text  # the police, working for nobody in particular, see it
+    idva = client.post("/v1/case-views", json={**ask, "acting_for": None,
+                                               "purpose": "safeguarding"},
+                       headers=seeded.headers("idva"))
+    assert "Heron Walk" not in idva.text
