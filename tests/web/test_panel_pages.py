@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from hub.runtime import ApiServer
 from tests.panels.data import WITNESS, make_settings, seed
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -53,6 +55,17 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         yield driver
     finally:
         driver.quit()
+
+
+def gone(element: Any) -> Any:
+    """staleness_of, also when Chromium answers that the node no longer belongs to the
+    document (a WebDriverException rather than a stale-element one, seen under load)."""
+    def check(_: WebDriver) -> bool:
+        try:
+            return bool(expected_conditions.staleness_of(element)(_))
+        except WebDriverException as exc:
+            return "does not belong to the document" in str(exc)
+    return check
 
 
 class Pages:
@@ -87,7 +100,7 @@ class Pages:
         """Click a button that loads a new page, and wait for the new page."""
         old = self.one("html")
         self.one(selector).click()
-        WebDriverWait(self.d, 15).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.d, 15).until(gone(old))
         WebDriverWait(self.d, 15).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 
