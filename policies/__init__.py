@@ -31,8 +31,11 @@ ROOTS = ["hub"]
 DECISION_RULE = "data.hub.sharing.decision"
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
-_TIMESTAMP = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+TIMESTAMP = re.compile(  # the same as validate.rego's timestamp_pattern: every part in range
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+"""RFC 3339 timestamps as the bundle reads them, for the Python side's own checks."""
 AGREEMENT_DATES = ("signed_at", "review_date", "expires_at")
 
 
@@ -175,7 +178,7 @@ def _check_agreements(data: dict[str, Any]) -> None:
     for agreement_id, agreement in agreements.items():
         for key in AGREEMENT_DATES:
             value = agreement.get(key, "missing") if isinstance(agreement, dict) else "missing"
-            if value is not None and not (isinstance(value, str) and _TIMESTAMP.match(value)):
+            if value is not None and not (isinstance(value, str) and TIMESTAMP.match(value)):
                 raise BundleError(
                     f"agreement {agreement_id}: {key} must be an RFC 3339 timestamp or null "
                     f"(got {value!r}) in hub/config/agreements/data.json")
@@ -197,6 +200,7 @@ __all__ = [
     "BUNDLE_DIR",
     "DECISION_RULE",
     "ROOTS",
+    "TIMESTAMP",
     "Bundle",
     "BundleError",
     "bundle",

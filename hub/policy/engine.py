@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from hub.policy.decision import Decision, MalformedResult, deny_all, from_result
 from hub.policy.kinds import engine_input, field_attributes, group
-from policies import Bundle, bundle, load_bundle
-
-_TIMESTAMP = re.compile(  # the same as validate.rego's timestamp_pattern: every part in range
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-    r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-)
+from policies import TIMESTAMP, Bundle, bundle, load_bundle
 
 _REQUIRED: tuple[tuple[str, ...], ...] = (
     ("now",),
@@ -73,7 +67,7 @@ def check_request(policy_input: Any) -> list[str]:
         if not (isinstance(v := _get(policy_input, path), str) and v.strip())
     ]
     now = policy_input.get("now")
-    if isinstance(now, str) and now.strip() and not _TIMESTAMP.match(now):
+    if isinstance(now, str) and now.strip() and not TIMESTAMP.match(now):
         problems.append("invalid input: now is not an RFC 3339 timestamp")
     for key in ("gateway_claims", "consents"):
         value = policy_input.get(key, [])

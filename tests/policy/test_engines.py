@@ -381,7 +381,7 @@ def test_an_impossible_consent_date_never_keeps_a_consent_alive(
 
 
 def test_python_and_rego_agree_on_what_a_timestamp_is() -> None:
-    from hub.policy.engine import _TIMESTAMP
+    from policies import TIMESTAMP as _TIMESTAMP
     from policies import bundle as installed
 
     rego = installed().policies["hub/validate.rego"]
