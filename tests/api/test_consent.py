@@ -230,3 +230,21 @@ def test_receipt_is_kantara_shaped(client: TestClient, seeded: Hub) -> None:
     none = client.get("/v1/consents/wcc-housing:R-2/receipt",
                       headers=seeded.headers("case_officer"))
     assert none.status_code == 409 and "refusal" in none.json()["detail"]
+
+
+def test_a_consent_naming_a_kind_of_service_opens_the_pack(
+        client: TestClient, seeded: Hub) -> None:
+    """The scope a member of staff records over the API reaches the policy: a consent to share
+    with "support" services covers the IDVA service, one to another kind does not."""
+    mid = marac_meeting(client, seeded)
+    other_kind = {**IDVA_SCOPE, "recipients": [], "recipient_kinds": ["childrens_services"]}
+    assert give(client, seeded, ref="K-1", scope=other_kind).status_code == 201
+    withheld = {w["field"] for w in idva_view(client, seeded, mid)["withheld"]}
+    assert VICTIM_NAME in withheld
+    by_kind = {**IDVA_SCOPE, "recipients": [], "recipient_kinds": ["support"]}
+    assert give(client, seeded, ref="K-2", scope=by_kind).status_code == 201
+    view = idva_view(client, seeded, mid)
+    assert view["view"]["case"]["party"]["0"]["name"] == "Victim HASB-1"
+    log = {r["disclosure_id"]: r for r in client.get(
+        "/v1/dpo/disclosures", headers=seeded.headers("dpo")).json()}
+    assert log[view["disclosure_id"]]["consent_ids"] == ["wcc-housing:K-2"]
