@@ -392,3 +392,19 @@ def test_python_and_rego_agree_on_what_a_timestamp_is() -> None:
     for bad in ("2026-06-30T23:59:60Z", "2026-13-01T00:00:00Z", "2026-11-23T24:00:00Z",
                 "2026-11-23T10:00:00+99:99", "2026-11-23"):
         assert not _TIMESTAMP.match(bad)
+
+
+def test_the_api_checks_the_policy_engine_at_start(tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """`hub api` opens its engine through open_engine: an OPA that cannot answer is said
+    plainly at start, not first discovered in a refusal."""
+    from hub.runtime import open_engine
+    from hub.settings import Settings
+
+    with caplog.at_level("INFO", logger="hub.runtime"):
+        open_engine(Settings(data_dir=tmp_path))
+        open_engine(Settings(data_dir=tmp_path, opa_url=f"http://127.0.0.1:{free_port()}"))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("policy engine regorus ready with bundle sha256:" in m for m in messages)
+    assert any("policy engine opa cannot decide yet, nothing will be released" in m
+               and "unavailable" in m for m in messages)
