@@ -15,7 +15,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 
 from connectors.spool import Spool, Spooled
-from domain.contract.envelope import Envelope, sign
+from domain.contract.envelope import KAFKA_HEADERS, Envelope, sign
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class AgencyPublisher:
                                  f"this publisher signs for {self.agency!r}")
             signed = sign(envelope, self._key)
             futures.append(self._producer.send(self.topic, key=signed.subject.encode(),
-                                               value=signed.to_bytes()))
+                                               value=signed.to_bytes(),
+                                               headers=KAFKA_HEADERS))
         self._producer.flush(timeout)
         for future in futures:
             future.get(timeout)
@@ -142,7 +143,8 @@ class SpoolSender:
                     deadline: float | None) -> int:
         producer = self._connect()
         in_flight = [(item.seq, producer.send(self.topic, key=item.subject.encode(),
-                                              value=item.payload)) for item in batch]
+                                              value=item.payload, headers=KAFKA_HEADERS))
+                     for item in batch]
         acked: list[int] = []
         total = 0
 

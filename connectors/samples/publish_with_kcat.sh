@@ -51,7 +51,8 @@ if [ -n "${OUT:-}" ]; then  # write the signed message (and its key) instead of 
   cp "$work/signed.json" "$OUT"
   printf '%s' "$person" > "$OUT.key"
 else
-  kcat -P -b "$BOOTSTRAP" -t "hub.agency.$AGENCY" -k "$person" ${KCAT_OPTIONS:-} \
+  kcat -P -b "$BOOTSTRAP" -t "hub.agency.$AGENCY" -k "$person" \
+    -H "content-type=application/cloudevents+json; charset=UTF-8" ${KCAT_OPTIONS:-} \
     < "$work/signed.json"
 fi
 echo "$id"

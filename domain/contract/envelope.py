@@ -1,14 +1,18 @@
-"""The one envelope every agency event travels in.
+"""The one envelope every agency event travels in: a CloudEvents 1.0 event.
 
-Attribute names follow CloudEvents 1.0 (specversion, id, source, type, time, subject,
-datacontenttype, dataschema, data) with three hub extensions: ``agency`` (who supplied it),
-``schemaversion`` (of the ``data`` payload) and ``signature`` (Ed25519 over the canonical
-form of everything else). Connectors build and sign; the hub verifies and validates. Both
-sides use this module, so there is exactly one definition of "canonical" and "valid".
+Attributes are CloudEvents' (specversion, id, source, type, time, subject, and the optional
+datacontenttype and dataschema) with three hub extensions: ``agency`` (who supplied it),
+``schemaversion`` (of the ``data`` payload) and ``signature`` (Ed25519 over the canonical form
+of everything else). Any other extension attribute (``partitionkey``, a tracing id...) is kept
+and signed like the rest. Connectors build and sign; the hub verifies and validates. Both sides
+use this module, so there is exactly one definition of "canonical" and "valid".
 
-Canonical form (documented for non-Python publishers in docs/envelope.md): the envelope
-without ``signature``, serialised as JSON with keys sorted, no insignificant whitespace
-and UTF-8 text (``jq -cS 'del(.signature)'`` produces the same bytes).
+On Kafka the event travels in either content mode of the CloudEvents Kafka binding: structured
+(the value is the JSON event, header ``content-type: application/cloudevents+json``; a message
+without headers is read this way too) or binary (attributes in ``ce_`` headers, the value is
+``data``). Canonical form (docs/envelope.md): every attribute but ``signature``, with ``data``,
+as one JSON object with keys sorted, no insignificant whitespace and UTF-8 text
+(``jq -cS 'del(.signature)'`` produces the same bytes from a structured event).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,8 +31,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+# The Kafka binding's structured mode: the header a spec-following consumer reads the mode from.
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+KAFKA_HEADERS = [("content-type", STRUCTURED_CONTENT_TYPE.encode())]
+# Required by the hub: CloudEvents' own required four, plus time and subject (per-subject
+# ordering and the time a consent was received depend on them) and the hub's extensions.
 REQUIRED_ATTRIBUTES = ("specversion", "id", "source", "type", "time", "subject", "agency",
-                       "schemaversion", "datacontenttype", "data", "signature")
+                       "schemaversion", "data", "signature")
+OPTIONAL_ATTRIBUTES = ("datacontenttype", "dataschema")
+# CloudEvents 1.0: extension names are lower-case letters and digits, at most 20 characters.
+EXTENSION_NAME = re.compile(r"[a-z0-9]{1,20}")
+MAX_EXTENSIONS = 16
+# datacontenttype values that mean JSON data (application/json, application/*+json, text/json).
+JSON_CONTENT_TYPE = re.compile(r"(application/(?:[\w.-]+\+)?json|text/json)\s*(;.*)?",
+                               re.IGNORECASE)
 # Limits that keep hostile input cheap to refuse. Kafka's default maximum message is 1 MiB and a
 # real event is a few KiB (summary <= 4000 characters, <= 50 parties), so nothing lawful is cut.
 MAX_ENVELOPE_BYTES = 1024 * 1024
@@ -63,15 +80,19 @@ class Envelope:
     schemaversion: str
     data: dict[str, Any]
     signature: str = ""
-    datacontenttype: str = CONTENT_TYPE
+    datacontenttype: str | None = None
+    dataschema: str | None = None
     specversion: str = SPEC_VERSION
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def dataschema(self) -> str:
+    def schema_urn(self) -> str:
+        """The JSON Schema of ``data``, named by type and schemaversion."""
         return f"urn:csp-hub:schema:{self.type}:{self.schemaversion}"
 
     def unsigned(self) -> dict[str, Any]:
-        return {
+        """Every attribute present, with data, but the signature: what is signed."""
+        found = {
             "specversion": self.specversion,
             "id": self.id,
             "source": self.source,
@@ -80,10 +101,14 @@ class Envelope:
             "subject": self.subject,
             "agency": self.agency,
             "schemaversion": self.schemaversion,
-            "datacontenttype": self.datacontenttype,
-            "dataschema": self.dataschema,
             "data": self.data,
+            **self.extensions,
         }
+        if self.datacontenttype is not None:
+            found["datacontenttype"] = self.datacontenttype
+        if self.dataschema is not None:
+            found["dataschema"] = self.dataschema
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.unsigned(), "signature": self.signature}
@@ -103,7 +128,9 @@ def new_envelope(*, event_id: str, source: str, event_type: str, subject: str, a
                  time: datetime | None = None) -> Envelope:
     stamp = (time or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z")
     return Envelope(id=event_id, source=source, type=event_type, time=stamp, subject=subject,
-                    agency=agency, schemaversion=schemaversion, data=data)
+                    agency=agency, schemaversion=schemaversion, data=data,
+                    datacontenttype=CONTENT_TYPE,
+                    dataschema=f"urn:csp-hub:schema:{event_type}:{schemaversion}")
 
 
 def sign(envelope: Envelope, key: Ed25519PrivateKey) -> Envelope:
@@ -161,39 +188,112 @@ def _load(raw: bytes) -> Any:
     return doc
 
 
-def parse(raw: bytes) -> Envelope:
-    """Parse bytes from the wire into an Envelope, or say exactly what is wrong.
+Headers = Iterable[tuple[str, bytes | None]]
 
-    Any bytes are safe to pass: size and nesting are checked before the JSON parser runs.
+
+def parse(raw: bytes, headers: Headers = ()) -> Envelope:
+    """Parse a Kafka message (value and headers) into an Envelope, or say exactly what is wrong.
+
+    Structured mode unless the headers carry ``ce_specversion`` (binary mode). Any bytes are
+    safe to pass: size and nesting are checked before the JSON parser runs.
     """
+    named = _header_map(headers)
+    if "ce_specversion" in named:
+        return _from_attributes(_binary_attributes(raw, named))
+    content_type = named.get("content-type")
+    if content_type is not None and not content_type.lower().startswith(
+            ("application/cloudevents+json", "application/json")):
+        raise EnvelopeError("malformed-envelope",
+                            f"content-type {content_type[:100]!r} is not a CloudEvents JSON "
+                            "event: publish structured mode (application/cloudevents+json) or "
+                            "binary mode (ce_ headers)")
     doc = _load(raw)
     if not isinstance(doc, dict):
         raise EnvelopeError("malformed-envelope", "message must be a JSON object")
+    return _from_attributes(doc)
+
+
+def _header_map(headers: Headers) -> dict[str, str]:
+    """Kafka headers by lower-case name; a header that is not UTF-8 is refused by name."""
+    found: dict[str, str] = {}
+    for count, (name, value) in enumerate(headers or ()):
+        if count >= 64:
+            raise EnvelopeError("malformed-envelope", "message has more than 64 headers")
+        try:
+            found[str(name).lower()] = (value or b"").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EnvelopeError("malformed-envelope",
+                                f"header {str(name)[:40]!r} is not UTF-8") from exc
+    return found
+
+
+def _binary_attributes(raw: bytes, named: dict[str, str]) -> dict[str, Any]:
+    """Binary mode: each ``ce_<name>`` header is an attribute, ``content-type`` is
+    datacontenttype, and the value is the data (JSON, whatever content-type says it is)."""
+    doc: dict[str, Any] = {name.removeprefix("ce_"): value for name, value in named.items()
+                           if name.startswith("ce_")}
+    if "content-type" in named:
+        doc["datacontenttype"] = named["content-type"]
+        _check_json_content_type(named["content-type"])
+    doc["data"] = _load(raw)
+    return doc
+
+
+def _from_attributes(doc: dict[str, Any]) -> Envelope:
     missing = [name for name in REQUIRED_ATTRIBUTES if name not in doc]
     if missing:
         raise EnvelopeError("malformed-envelope",
                             f"envelope lacks required attribute(s) {', '.join(missing)}")
-    for name in REQUIRED_ATTRIBUTES:
-        if name != "data" and not isinstance(doc[name], str):
-            raise EnvelopeError("malformed-envelope", f"attribute {name!r} must be a string")
-        if name != "data" and len(doc[name]) > MAX_ATTRIBUTE_CHARS:
+    known = set(REQUIRED_ATTRIBUTES) | set(OPTIONAL_ATTRIBUTES)
+    extensions = {name: value for name, value in doc.items() if name not in known}
+    for name in (*REQUIRED_ATTRIBUTES, *OPTIONAL_ATTRIBUTES):
+        if name in doc and name != "data":
+            _check_string(name, doc[name])
+    if len(extensions) > MAX_EXTENSIONS:
+        raise EnvelopeError("malformed-envelope",
+                            f"envelope has {len(extensions)} extension attributes; at most "
+                            f"{MAX_EXTENSIONS} are allowed")
+    for name, value in extensions.items():
+        if not EXTENSION_NAME.fullmatch(name):
             raise EnvelopeError("malformed-envelope",
-                                f"attribute {name!r} is {len(doc[name]):,} characters; at most "
-                                f"{MAX_ATTRIBUTE_CHARS} are allowed")
+                                f"extension attribute name {name[:40]!r} must be 1 to 20 "
+                                "lower-case letters or digits (CloudEvents 1.0)")
+        if isinstance(value, str):
+            _check_string(name, value)
+        elif type(value) is not bool and not (type(value) is int and abs(value) < 2**31):
+            raise EnvelopeError("malformed-envelope",
+                                f"extension attribute {name!r} must be a string, a boolean "
+                                "or a 32-bit integer (CloudEvents 1.0 types)")
     if doc["specversion"] != SPEC_VERSION:
         raise EnvelopeError("malformed-envelope",
                             f"specversion must be {SPEC_VERSION!r}, got {doc['specversion']!r}")
-    if doc["datacontenttype"] != CONTENT_TYPE:
-        raise EnvelopeError("malformed-envelope",
-                            f"datacontenttype must be {CONTENT_TYPE!r}")
+    if doc.get("datacontenttype") is not None:
+        _check_json_content_type(doc["datacontenttype"])
     if not isinstance(doc["data"], dict):
         raise EnvelopeError("malformed-envelope", "data must be a JSON object")
-    envelope = Envelope(**{k: doc[k] for k in REQUIRED_ATTRIBUTES})
-    if doc.get("dataschema", envelope.dataschema) != envelope.dataschema:
+    envelope = Envelope(**{k: doc[k] for k in (*REQUIRED_ATTRIBUTES, *OPTIONAL_ATTRIBUTES)
+                           if k in doc}, extensions=extensions)
+    if envelope.dataschema is not None and envelope.dataschema != envelope.schema_urn:
         raise EnvelopeError("malformed-envelope",
-                            f"dataschema {str(doc['dataschema'])[:200]!r} does not match type "
-                            f"and schemaversion (expected {envelope.dataschema!r})")
+                            f"dataschema {envelope.dataschema[:200]!r} does not match type "
+                            f"and schemaversion (expected {envelope.schema_urn!r})")
     return envelope
+
+
+def _check_json_content_type(content_type: str) -> None:
+    if not JSON_CONTENT_TYPE.fullmatch(content_type):
+        raise EnvelopeError("malformed-envelope",
+                            f"datacontenttype {content_type[:100]!r} is not JSON; the hub takes "
+                            f"{CONTENT_TYPE!r} data (the default when it is left out)")
+
+
+def _check_string(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise EnvelopeError("malformed-envelope", f"attribute {name!r} must be a string")
+    if len(value) > MAX_ATTRIBUTE_CHARS:
+        raise EnvelopeError("malformed-envelope",
+                            f"attribute {name!r} is {len(value):,} characters; at most "
+                            f"{MAX_ATTRIBUTE_CHARS} are allowed")
 
 
 def verify(envelope: Envelope, key: Ed25519PublicKey) -> None:

@@ -104,4 +104,4 @@ def validate(envelope: Envelope) -> None:
         field = "/".join(str(p) for p in first.absolute_path) or "(payload)"
         raise EnvelopeError("schema-invalid",
                             f"data field {field!r}: {first.message} "
-                            f"(schema {envelope.dataschema})")
+                            f"(schema {envelope.schema_urn})")

@@ -35,6 +35,8 @@ class Message(Protocol):
     def offset(self) -> int: ...
     @property
     def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> list[tuple[str, bytes | None]]: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def accept(message: Message, agencies: Agencies) -> Envelope | Refused:
     """Parse, authenticate, validate and check identity; or say why not, in a dead letter."""
     envelope: Envelope | None = None
     try:
-        envelope = parse(message.value or b"")
+        envelope = parse(message.value or b"", message.headers or ())
         authenticate(envelope, topic_agency(message.topic), agencies)
         schemas.validate(envelope)
         check_identity(envelope)

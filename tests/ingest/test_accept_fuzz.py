@@ -187,6 +187,27 @@ def test_an_id_or_subject_naming_another_record_is_never_accepted(
         assert attribute == "subject" and value in named_match_keys(valid.data)
 
 
+HEADER_NAMES = ("content-type", "ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time",
+                "ce_subject", "ce_agency", "ce_schemaversion", "ce_signature", "ce_dataschema",
+                "ce_Partition-Key", "ce_partitionkey", "ce_", "")
+
+
+@FUZZ
+@given(valid=st.sampled_from(VALID), as_data=st.booleans(),
+       headers=st.lists(st.tuples(st.sampled_from(HEADER_NAMES) | st.text(max_size=30),
+                                  st.none() | st.binary(max_size=40)
+                                  | st.sampled_from([b"1.0", b"application/cloudevents+json",
+                                                     b"application/json", b"text/plain"])),
+                        max_size=80))
+def test_any_kafka_headers(agencies: Agencies, valid: Envelope, as_data: bool,
+                           headers: list[tuple[str, bytes | None]]) -> None:
+    """Structured or binary mode, any headers at all: an envelope or a dead letter."""
+    value = json.dumps(valid.data).encode() if as_data else valid.to_bytes()
+    record = ConsumerRecord("hub.agency." + AGENCY, 2, None, 7, 0, 0, b"k", value, headers,
+                            None, 1, len(value), 0)
+    event(check(accept(record, agencies), record))
+
+
 def test_every_valid_event_is_accepted(agencies: Agencies) -> None:
     for valid in VALID:
         assert accept(message("hub.agency." + AGENCY, valid.to_bytes()), agencies) == valid

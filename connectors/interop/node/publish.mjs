@@ -38,6 +38,8 @@ for (let i = 0; i < args.length; i++) {
 if (!bootstrap) usage("no broker: pass --bootstrap or set BOOTSTRAP");
 if (files.length === 0) usage("no envelope file given");
 
+// CloudEvents Kafka binding, structured content mode: the value is the whole JSON event.
+const STRUCTURED = { "content-type": "application/cloudevents+json; charset=UTF-8" };
 const messages = [];
 for (const file of files) {
   let text = await readFile(file, "utf8");
@@ -74,7 +76,7 @@ let failed = false;
 try {
   await producer.connect();
   for (const { id, topic, key, value } of messages) {
-    const [sent] = await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    const [sent] = await producer.send({ topic, acks: -1, messages: [{ key, value, headers: STRUCTURED }] });
     console.log(JSON.stringify({ id, topic: sent.topicName, partition: sent.partition,
                                  offset: sent.baseOffset }));
   }
