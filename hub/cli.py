@@ -19,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run everything on embedded defaults and show a view")
     demo.add_argument("--data-dir", type=Path)
-    sub.add_parser("worker", help="run an ingestion worker until stopped")
+    worker = sub.add_parser("worker", help="run an ingestion worker until stopped")
+    worker.add_argument("--metrics-host", default="127.0.0.1",
+                        help="address for the worker's /metrics (default 127.0.0.1)")
+    worker.add_argument("--metrics-port", type=int, default=None,
+                        help="serve Prometheus metrics on this port (operator token required)")
     api = sub.add_parser("api", help="serve the HTTP API")
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
@@ -36,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_parser("cipher", help="print a new event store encryption key")
     _add_audit_commands(sub)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from hub import logs
+    serving = args.command in {"worker", "api"}
+    logs.configure(logging.INFO if args.verbose or serving else logging.WARNING)
 
     if args.command == "demo":
         from hub.demo import run
@@ -56,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         from hub.ingest.worker import IngestWorker
         worker = IngestWorker(settings, hub)
+        if args.metrics_port is not None:
+            from hub.ingest.metrics_server import serve_metrics
+            serve_metrics(args.metrics_host, args.metrics_port, settings.registry_path)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())

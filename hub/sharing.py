@@ -16,6 +16,7 @@ withheld), and the disclosure waits for the DPO's review.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail
 from hub.audit.config import override_roles
 from hub.consent import records as consent_records
+from hub.metrics import DECISION_SECONDS, count_decision
 from hub.policy import Decision, PolicyEngine, deny_all
 from hub.store import StoreUnavailable
 from hub.views.case_view import build_case_view
@@ -209,11 +211,15 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
             f"({type(exc).__name__}), so nothing was released: run `hub audit verify`"],
             bundle_revision=engine.bundle_revision, engine=engine.name)
     else:
+        started = time.perf_counter()
         decision = engine.decide(policy_input)
+        DECISION_SECONDS.labels(engine.name).observe(time.perf_counter() - started)
     record = disclosure_record(requester, decision, fields, record_kind=record_kind,
                                record_ref=record_ref, subjects=subjects, purpose=purpose,
                                claims=claims, panel=panel, override=override, now=now)
     disclosure_id = _commit(app, record, override is not None)
+    count_decision(len(record["released"]), len(record["withheld"]), record["gateways"],
+                   record["consent_ids"])
     values = {f.path: f.value for f in fields}
     released = {p: values[p] for p in record["released"]}
     return SharedView(disclosure_id, decision, nest(released), override is not None)

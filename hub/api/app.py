@@ -23,9 +23,10 @@ from hub.api.limits import (
     body_limit,
 )
 from hub.api.notifications import notifications_router
+from hub.api.operations import RequestTimer, operations_router
 from hub.api.outage import store_unavailable
 from hub.api.panels import panels_router
-from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, Health, NoView, errors
+from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, NoView, errors
 from hub.application import PartnershipHub
 from hub.audit.queries import disclosure_rows
 from hub.policy import PolicyEngine
@@ -80,15 +81,12 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api.state.registry = RegistryCache(settings.registry_path)
     api.add_middleware(SessionMiddleware, **session_options())
     api.add_middleware(BodySizeLimit, max_bytes=body_limit())
-    api.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    api.add_middleware(SecurityHeaders)  # on every answer, refusals included
+    api.add_middleware(RequestTimer)  # outermost: times everything, refusals included
     api.add_exception_handler(StoreUnavailable, store_unavailable)
+    api.include_router(operations_router(settings, hub, engine))
     api.include_router(panels_router(hub, engine))
     api.include_router(web_router(hub, engine))
-
-    @api.get("/health", tags=["operations"])
-    def health() -> Health:
-        return Health(status="ok", policy_engine=engine.name,
-                      bundle_revision=engine.bundle_revision)
 
     @api.post("/v1/case-views", tags=["sharing"], response_model=CaseViewAnswer,
               responses={404: {"model": NoView, "description": NO_VIEW},

@@ -111,6 +111,10 @@ class AuditTrail:
             except Exception:  # the entry is stored; the next append tries again
                 log.exception("could not write an audit checkpoint")
 
+    def last_checkpoint_seq(self) -> int:
+        """The chain position the last signed checkpoint covers (0: none yet)."""
+        return self._stored_last_checkpoint()
+
     def _stored_last_checkpoint(self) -> int:
         found = self.app.get_or_none(CHECKPOINTS_ID)
         return found.last_seq if found is not None else 0

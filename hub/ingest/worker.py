@@ -8,6 +8,7 @@ offsets only after the store has them, so a crash at any point neither loses nor
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
@@ -26,6 +27,7 @@ from domain.contract.envelope import Envelope
 from hub.application import PartnershipHub, RefusalHandler
 from hub.ingest.accept import AGENCY_TOPIC_PREFIX, Agencies, Refused, accept, refuse
 from hub.ingest.deadletter import DeadLetterPublisher
+from hub.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, topic_agency
 from hub.recorders import RecordRefused
 from hub.settings import Settings
 from hub.store import StoreUnavailable, backoff
@@ -33,6 +35,7 @@ from hub.store import StoreUnavailable, backoff
 log = logging.getLogger(__name__)
 
 AGENCY_TOPIC_PATTERN = r"^hub\.agency\..+"
+PROGRESS_SECONDS = 10.0  # how often the worker logs its progress and refreshes the lag metric
 __all__ = ["AGENCY_TOPIC_PREFIX", "IngestWorker"]
 
 
@@ -52,9 +55,17 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
         self.worker = worker
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        pass
+        revoked = list(revoked)
+        if revoked:
+            log.info("partitions revoked: %s", _names(revoked))
+        for tp in revoked:
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG.remove(tp.topic, str(tp.partition))
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        assigned = list(assigned)
+        log.info("joined group %s; assigned %s", self.worker.settings.consumer_group,
+                 _names(assigned) or "nothing yet (no agency topics, or all taken)")
         for tp in assigned:
             try:
                 last = self.worker.app.last_position(f"{tp.topic}:{tp.partition}")
@@ -63,6 +74,12 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
                 continue
             if last is not None:
                 self.worker.consumer.seek(tp, last + 1)
+            log.info("%s:%s resumes at offset %s", tp.topic, tp.partition,
+                     0 if last is None else last + 1)
+
+
+def _names(partitions: Iterable[TopicPartition]) -> str:
+    return ", ".join(sorted(f"{tp.topic}:{tp.partition}" for tp in partitions))
 
 
 class IngestWorker:
@@ -89,6 +106,7 @@ class IngestWorker:
         self.consumer.subscribe(pattern=AGENCY_TOPIC_PATTERN,
                                 listener=_SeekToStoredPosition(self))
         self.deadletters = DeadLetterPublisher(settings.bootstrap_servers)
+        self._last_report = 0.0
 
     def run(self, stop: threading.Event | None = None, idle_exit_s: float | None = None) -> None:
         """Poll and record until ``stop`` is set (or nothing arrives for ``idle_exit_s``)."""
@@ -106,9 +124,32 @@ class IngestWorker:
                     continue
                 self._commit()
                 last_activity = time.monotonic()
-                log.info("ingest: %s", self.counts)
             elif idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
                 return
+            self._report_progress()
+
+    def _report_progress(self) -> None:
+        """Every PROGRESS_SECONDS: the consumer lag per partition (a metric) and a log line."""
+        now = time.monotonic()
+        if now - self._last_report < PROGRESS_SECONDS:
+            return
+        self._last_report = now
+        assigned = list(self.consumer.assignment())
+        lag = 0
+        try:
+            ends = self.consumer.end_offsets(assigned) if assigned else {}
+        except KafkaError as exc:
+            log.warning("could not read end offsets for the lag metric (%s)", exc)
+            ends = {}
+        for tp, end in ends.items():
+            position = self.consumer.position(tp)
+            behind = max(0, end - position) if position is not None else end
+            CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(behind)
+            lag += behind
+        c = self.counts
+        log.info("progress: %d handled (%d recorded, %d duplicate, %d dead-lettered); "
+                 "%d behind on %d partition(s)", c.handled, c.recorded, c.duplicates,
+                 c.dead_lettered, lag, len(assigned))
 
     def _wait_for_store(self, stop: threading.Event, exc: StoreUnavailable) -> None:
         """Wait (with backoff, a log line per attempt) until the store answers again."""
@@ -150,6 +191,8 @@ class IngestWorker:
         last = self.app.last_position(source)
         fresh = [r for r in records if last is None or r.offset > last]
         self.counts.duplicates += len(records) - len(fresh)
+        agency = topic_agency(records[0].topic) if records else ""
+        EVENTS_HANDLED.labels(agency, "duplicate").inc(len(records) - len(fresh))
         if not fresh:
             return
         by_offset = {r.offset: r for r in fresh}
@@ -169,12 +212,13 @@ class IngestWorker:
                                       envelope, self.agencies)])
 
         try:
-            self.counts.recorded += self._record(source, accepted, fresh[-1].offset,
-                                                 unrecordable)
+            recorded = self._record(source, accepted, fresh[-1].offset, unrecordable)
         except IntegrityError:
             raise RuntimeError(f"batch for {source} kept conflicting with other writers; "
                                "stopping so that the group can reassign the partition") from None
+        self.counts.recorded += recorded
         self.counts.handled += len(fresh)
+        EVENTS_HANDLED.labels(agency, "recorded").inc(recorded)
 
     def _record(self, source: str, accepted: list[tuple[int, Envelope]], last_offset: int,
                 on_refused: RefusalHandler) -> int:
@@ -212,5 +256,8 @@ class IngestWorker:
         for r in refused:
             self.counts.dead_lettered += 1
             self.counts.reasons[r.letter.reason] = self.counts.reasons.get(r.letter.reason, 0) + 1
+            agency = topic_agency(r.letter.topic)
+            EVENTS_HANDLED.labels(agency, "dead_lettered").inc()
+            DEAD_LETTERS.labels(agency, r.letter.reason).inc()
             log.warning("dead-lettered %s:%s@%s to %s: %s", r.letter.topic, r.letter.partition,
                         r.letter.offset, r.topic, r.letter.message)

@@ -33,7 +33,8 @@ ROLE_CLIENTS = {"case_officer": ("wcc-housing", "case_officer"),
                 "legal_officer": ("wcc-legal", "legal_officer"),
                 "dpo": ("wcc-asb", "dpo"),
                 "gp": ("gp-practice-x", "safeguarding_lead"),       # no sharing agreement
-                "gmap-housing": ("wcc-housing", "panel_member")}    # GMAP member, no agreement
+                "gmap-housing": ("wcc-housing", "panel_member"),    # GMAP member, no agreement
+                "operator": ("wcc-asb", "operator")}                # /metrics, no case data
 # Strings from the seeded records that no refusal may ever contain.
 SECRETS = (WITNESS, "Victim HASB", "Partner HASB", "Nell Nettlefold", "Heron Walk",
            "Domestic abuse reported", "Repeated noise", "07700 9")  # a phone, not a hex id

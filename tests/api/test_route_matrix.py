@@ -89,6 +89,8 @@ def api_calls(ids: dict[str, str], due: str, held_at: str) -> list[Call]:
     case = {"agency": "wcc-housing", "ref": "HASB-1"}
     return [*consent_calls(ids),
         Call("GET", "/health", everyone(200), open=True),
+        Call("GET", "/ready", everyone(200), open=True),
+        Call("GET", "/metrics", everyone(403)),  # the operator role only (not a policy role)
         Call("GET", "/openapi.json", everyone(200), open=True),
         Call("GET", "/docs", everyone(200), open=True),
         Call("GET", "/docs/oauth2-redirect", everyone(200), open=True),
