@@ -100,6 +100,20 @@ class MatchProposal(Aggregate):
                                 f"cannot {decision} a match that is {self.status}")
         self._decided(decision=decision, by=by, at=at, source_event_id=source_event_id)
 
+    # -- probabilistic matches (hub/matching): the score a person sees, field by field ----------
+
+    weight: float | None = None  # class defaults: proposals made before scores existed
+    outcome: str | None = None
+    fields: list[dict[str, Any]] = []  # noqa: RUF012 - replaced, never mutated
+    reasons: list[str] = []  # noqa: RUF012
+
+    @event("Scored")
+    def score(self, *, weight: float, outcome: str, fields: list[dict[str, Any]],
+              reasons: list[str]) -> None:
+        """Why the hub linked or proposed these two: each field's level and match weight."""
+        self.weight, self.outcome = weight, outcome
+        self.fields, self.reasons = fields, reasons
+
     @event("Decided")
     def _decided(self, *, decision: str, by: str, at: datetime, source_event_id: str) -> None:
         self.status = {"confirm": CONFIRMED, "reject": REJECTED, "unmerge": UNMERGED}[decision]

@@ -1,0 +1,122 @@
+"""Scored pairs become hub events, and the hub's records become identities to match.
+
+An automatic link is a MatchProposal (rule ``probabilistic``) scored field by field and
+confirmed by ``hub:matching``, with the merged Person's ``MergedInto``: the same events a
+person's confirmation makes, so ``match.decided`` "unmerge" undoes it and every view, trigger
+and panel fact follows (they read Person merges). A proposal waits for a person's decision.
+A pair already proposed, linked, rejected or undone is never re-decided by the matcher: a
+person's "no" stands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.model import Case, Incident, MatchProposal
+from domain.model.subjects import proposal_id
+from domain.rules.matching import AUTO_LINK, PROBABILISTIC, PROPOSE
+from hub.application import PartnershipHub, Unreadable
+from hub.matching.comparisons import Identity, identity
+from hub.matching.engine import MatchingEngine, Scored
+
+MATCHER = "hub:matching"
+READS = (Incident.Reported, Case.Opened, Case.PartyAdded)
+log = logging.getLogger(__name__)
+
+
+def identities_of(event: Any) -> Iterator[Identity]:
+    """What the agencies sent about each party of one stored record event; only parties that
+    carried a name take part (a bare match key can only match exactly)."""
+    parties = [event.party] if hasattr(event, "party") else list(event.parties)
+    place = getattr(event, "location", None) or {}
+    for party in parties:
+        if not party.get("name"):
+            continue
+        home = place if party.get("lives_at_location") else {}
+        yield identity(party["match_key"], party["name"], party.get("date_of_birth"),
+                       home.get("address", ""), home.get("postcode", ""))
+
+
+def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
+                    at: datetime) -> dict[str, int]:
+    """Store the outcome of each scored candidate of ``x`` (best first)."""
+    counts = {AUTO_LINK: 0, PROPOSE: 0}
+    for scored in found:
+        if app.get_or_none(proposal_id(x.key, scored.key)) is not None:
+            continue  # decided or pending already: the matcher never overrides a person
+        proposal = MatchProposal(a=x.key, b=scored.key, rule=PROBABILISTIC, proposed_at=at)
+        outcome = scored.outcome
+        reasons = list(outcome.reasons)
+        changed: list[Any] = [proposal]
+        kind = outcome.outcome
+        if kind == AUTO_LINK:
+            survivor, merged = app.person(proposal.a), app.person(proposal.b)
+            if survivor is None or merged is None or merged.merged_into is not None:
+                kind = PROPOSE
+                reasons.append("one of the two is already linked to another record: "
+                               "a person decides")
+        proposal.score(weight=outcome.weight, outcome=kind, reasons=reasons,
+                       fields=[asdict(f) for f in outcome.fields])
+        if kind == AUTO_LINK:
+            assert survivor is not None and merged is not None
+            proposal.decide("confirm", MATCHER, at, f"{MATCHER}:{proposal.id}")
+            merged.merge_into(into=proposal.a, proposal=str(proposal.id), by=MATCHER)
+            changed += [survivor, merged]
+        app.save(*changed)
+        counts[kind] += 1
+    return counts
+
+
+class MatchingFollower:
+    """Follows the hub's stored records and matches each new identity as it arrives.
+
+    ``catch_up`` from position 0 on a fresh engine is the bulk backfill; called after each
+    ingest batch it is incremental. The index lives in this process and is rebuilt from the
+    store on start (it is a projection, like the views).
+    """
+
+    def __init__(self, app: PartnershipHub, engine: MatchingEngine) -> None:
+        self.app = app
+        self.engine = engine
+        self.position = 0
+
+    def events(self, limit: int = 1000) -> Iterator[tuple[int, Any]]:
+        topics = [get_topic(t) for t in READS]
+        while True:
+            batch = self.app.process_recorder.select_notifications(
+                start=self.position + 1, limit=limit, topics=topics)
+            for notification in batch:
+                try:
+                    event = self.app.mapper.to_domain_event(notification)
+                except Exception as exc:
+                    event = Unreadable(notification.originator_id,
+                                       notification.originator_version, notification.id,
+                                       notification.topic, str(exc)[:200])
+                yield notification.id, event
+            if len(batch) < limit:
+                return
+            self.position = batch[-1].id
+
+    def catch_up(self, progress: Any = None) -> dict[str, int]:
+        counts = {"records": 0, "identities": 0, AUTO_LINK: 0, PROPOSE: 0}
+        for position, event in self.events():
+            self.position = position
+            counts["records"] += 1
+            if isinstance(event, Unreadable):
+                continue
+            at = getattr(event, "timestamp", None) or datetime.now(UTC)
+            for x in identities_of(event):
+                counts["identities"] += 1
+                found = self.engine.match_and_add(x)
+                if found:
+                    for kind, n in record_outcomes(self.app, x, found, at).items():
+                        counts[kind] += n
+            if progress is not None and counts["records"] % 1000 == 0:
+                progress(counts)
+        return counts
