@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -55,4 +56,17 @@ class Person(Aggregate):
     @event("Unmerged")
     def unmerge(self, *, proposal: str, by: str) -> None:
         self.merged_into = None
+
+    # The survivor's side of a merge, so a reader starting from it finds every record merged
+    # into it (views, triggers and panel facts: hub/matching/people.py). Class default: merges
+    # confirmed before this existed are found by the person view only.
+    absorbed: Sequence[str] = ()
+
+    @event("Absorbed")
+    def absorb(self, *, key: str, proposal: str) -> None:
+        self.absorbed = (*self.absorbed, key)
+
+    @event("Released")
+    def release(self, *, key: str, proposal: str) -> None:
+        self.absorbed = tuple(k for k in self.absorbed if k != key)
 

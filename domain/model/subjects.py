@@ -6,6 +6,7 @@ estate it is in, which are not personal data and make hotspot views possible.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -104,8 +105,8 @@ class MatchProposal(Aggregate):
 
     weight: float | None = None  # class defaults: proposals made before scores existed
     outcome: str | None = None
-    fields: list[dict[str, Any]] = []  # noqa: RUF012 - replaced, never mutated
-    reasons: list[str] = []  # noqa: RUF012
+    fields: Sequence[dict[str, Any]] = ()
+    reasons: Sequence[str] = ()
 
     @event("Scored")
     def score(self, *, weight: float, outcome: str, fields: list[dict[str, Any]],

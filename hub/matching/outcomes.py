@@ -67,6 +67,7 @@ def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
             assert survivor is not None and merged is not None
             proposal.decide("confirm", MATCHER, at, f"{MATCHER}:{proposal.id}")
             merged.merge_into(into=proposal.a, proposal=str(proposal.id), by=MATCHER)
+            survivor.absorb(key=proposal.b, proposal=str(proposal.id))
             changed += [survivor, merged]
         app.save(*changed)
         counts[kind] += 1

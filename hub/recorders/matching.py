@@ -39,8 +39,11 @@ def match_decided(load: Loader, envelope: Envelope) -> list[Aggregate]:
                                 "one of these people is already merged into another record; "
                                 "undo that merge first")
         merged.merge_into(into=proposal.a, proposal=pid, by=by)
+        survivor.absorb(key=proposal.b, proposal=pid)
     elif data["decision"] == "unmerge":
         merged.unmerge(proposal=pid, by=by)
+        if proposal.b in survivor.absorbed:
+            survivor.release(key=proposal.b, proposal=pid)
     return [proposal, survivor, merged]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.model import Case, Incident
 from hub.application import PartnershipHub
+from hub.matching.people import linked_people
 from hub.views.fields import ViewField
 
 # Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
@@ -118,8 +119,7 @@ def build_case_view(app: PartnershipHub, agency: str, ref: str) -> CaseView | No
         return None
     refs = {(r["agency"], r["ref"]) for r in case.incident_refs}
     for key in case.party_keys:
-        person = app.person(key)
-        if person is not None:
+        for person in linked_people(app, key):  # confirmed links join records (matching)
             refs.update((link.agency, link.ref) for link in person.links
                         if link.kind == "incident")
     incidents = [i for i in (app.incident(a, r) for a, r in sorted(refs)) if i is not None]
