@@ -90,7 +90,9 @@ def decide(weight: float, fields: tuple[FieldWeight, ...], *, dob_a: date | None
 
     Guards that no weight overrides (a wrong link discloses one person's records as
     another's): dates of birth both present and further apart than a typing error are never
-    linked automatically; different given names on the same date of birth (twins, siblings)
+    linked automatically, nor are pairs where either lacks a date of birth (name and address
+    alone are shared by namesakes in one family); different given names on the same date of
+    birth (twins, siblings)
     are neither linked nor proposed; different given names otherwise are at most proposed.
     """
     reasons = [f"{f.field}: {f.level} ({f.weight:+.1f})" for f in fields]
@@ -99,6 +101,9 @@ def decide(weight: float, fields: tuple[FieldWeight, ...], *, dob_a: date | None
     if outcome == AUTO_LINK and dob_a and dob_b and not plausible_dob_typo(dob_a, dob_b):
         outcome = PROPOSE
         reasons.append("dates of birth differ by more than a typing error: a person decides")
+    if outcome == AUTO_LINK and (dob_a is None or dob_b is None):
+        outcome = PROPOSE
+        reasons.append("no date of birth to compare: a person decides")
     if given_names_differ and dob_a and dob_b and dob_a == dob_b and outcome != NO_MATCH:
         outcome = NO_MATCH
         reasons.append("different given names on one date of birth: twins or siblings")

@@ -1,0 +1,124 @@
+"""Links and proposals as hub events: a confirmed proposal joins records in the case view, the
+MARAC trigger count and the case-review threshold; undoing it separates them again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from domain.contract import matchkeys
+from domain.model.subjects import proposal_id
+from domain.rules import case_review, marac
+from domain.rules.matching import AUTO_LINK, PROPOSE
+from hub.application import PartnershipHub
+from hub.matching.engine import MatchingEngine
+from hub.matching.model import Model
+from hub.matching.outcomes import MatchingFollower
+from hub.views.case_view import build_case_view
+from hub.views.person_view import PersonView
+from tests.domain.conftest import KEY, T0, Send, opened
+
+HOME = {"match_key": matchkeys.location_key(KEY, address="4 Heron Walk", postcode="ZZ3 4XX"),
+        "address": "4 Heron Walk", "postcode": "ZZ3 4XX"}
+NAME = "Margaret Quarrendon-Thistlecombe"
+
+
+def party(name: str, dob: str | None, role: str = "victim") -> dict[str, Any]:
+    found = {"role": role, "match_key": matchkeys.person_key(KEY, name, dob or ""),
+             "name": name, "lives_at_location": True}
+    if dob:
+        found["date_of_birth"] = dob
+    return found
+
+
+CASE_VICTIM = party(NAME, "1975-02-14")
+POLICE_VICTIM = party(NAME, None)  # the police did not record her date of birth
+
+
+def report(send: Send, ref: str, days: int, victim: dict[str, Any]) -> None:
+    at = T0 + timedelta(days=days)
+    send("incident.reported", {
+        "record": {"ref": ref, "version": 1}, "occurred_at": at.isoformat(),
+        "reported_at": (at + timedelta(hours=2)).isoformat(), "category": "domestic_abuse",
+        "summary": "Synthetic report", "parties": [victim], "location": HOME,
+        "flags": {"domestic_abuse": True}}, agency="met-police")
+
+
+def facts(hub: PartnershipHub) -> tuple[int, list[str], bool]:
+    """Incidents in the case view, MARAC triggers and case-review eligibility, computed as
+    the panels compute them (hub/panels/service.py)."""
+    view = build_case_view(hub, "wcc-housing", "DA1")
+    assert view is not None
+    times = [i.occurred_at for i in view.incidents]
+    now = T0 + timedelta(days=100)
+    triggers = marac.marac_triggers(dash_score=None, judged_level=None, incident_times=times,
+                                    last_referral_at=None, now=now).reasons
+    reports = [case_review.Report(i.agency, "police", i.reported_at, i.occurred_at)
+               for i in view.incidents]
+    return len(view.incidents), triggers, case_review.is_eligible(reports)
+
+
+def decide(send: Send, verb: str, a: str, b: str) -> None:
+    send("match.decided", {"proposal": {"a": a, "b": b}, "decision": verb,
+                           "decided_by": "analyst-1", "at": T0.isoformat()})
+
+
+def test_a_confirmed_proposal_changes_view_marac_and_case_review_and_undo_reverts(
+        hub: PartnershipHub, send: Send) -> None:
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    for n in range(3):
+        report(send, f"P-{n}", 10 * n, POLICE_VICTIM)
+    counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
+    assert counts[PROPOSE] == 1 and counts[AUTO_LINK] == 0
+    proposal = hub.get_or_none(proposal_id(CASE_VICTIM["match_key"],
+                                           POLICE_VICTIM["match_key"]))
+    assert proposal.status == "proposed" and proposal.outcome == PROPOSE
+    assert "date_of_birth: missing (+0.0)" in proposal.reasons
+    assert {f["field"] for f in proposal.fields} == {"given_name", "family_name",
+                                                     "date_of_birth", "address"}
+    assert facts(hub) == (0, [], False)
+
+    decide(send, "confirm", CASE_VICTIM["match_key"], POLICE_VICTIM["match_key"])
+    assert facts(hub) == (3, ["escalation"], True)
+    person = PersonView.rebuild(hub).person(CASE_VICTIM["match_key"])
+    assert person is not None and {r["ref"] for r in person["roles"]} == {"DA1", "P-0", "P-1",
+                                                                         "P-2"}
+
+    decide(send, "unmerge", CASE_VICTIM["match_key"], POLICE_VICTIM["match_key"])
+    assert facts(hub) == (0, [], False)
+    person = PersonView.rebuild(hub).person(CASE_VICTIM["match_key"])
+    assert person is not None and {r["ref"] for r in person["roles"]} == {"DA1"}
+
+
+def test_an_automatic_link_is_an_event_with_field_weights_and_can_be_undone(
+        hub: PartnershipHub, send: Send) -> None:
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")  # a typing error
+    for n in range(3):
+        report(send, f"P-{n}", 10 * n, typed)
+    follower = MatchingFollower(hub, MatchingEngine(Model.load()))
+    assert follower.catch_up()[AUTO_LINK] == 1
+    proposal = hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], typed["match_key"]))
+    assert proposal.status == "confirmed" and proposal.outcome == AUTO_LINK
+    assert {f["field"]: f["level"] for f in proposal.fields}["family_name"] == "similar"
+    assert all(isinstance(f["weight"], float) for f in proposal.fields)
+    assert facts(hub) == (3, ["escalation"], True)
+
+    decide(send, "unmerge", CASE_VICTIM["match_key"], typed["match_key"])
+    assert facts(hub) == (0, [], False)
+    report(send, "P-9", 40, typed)  # more records later: a person's "no" stands
+    assert follower.catch_up()[AUTO_LINK] == 0
+    assert facts(hub) == (0, [], False)
+
+
+def test_same_name_far_apart_in_age_is_not_joined(hub: PartnershipHub, send: Send) -> None:
+    """Her mother, same name and home: at most a question for a person, never a join."""
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    mother = party(NAME, "1951-09-30")
+    report(send, "P-1", 1, mother)
+    counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
+    assert counts[AUTO_LINK] == 0
+    proposal = hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], mother["match_key"]))
+    assert proposal is None or (proposal.status == "proposed" and any(
+        r.startswith("date_of_birth: different") for r in proposal.reasons))
+    assert facts(hub) == (0, [], False)
