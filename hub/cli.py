@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
     keys.add_parser("cipher", help="print a new event store encryption key")
     _add_audit_commands(sub)
+    from hub.matching.cli import add_commands as add_matching_commands
+    add_matching_commands(sub)
     args = parser.parse_args(argv)
     from hub import logs
     serving = args.command in {"worker", "api"}
@@ -58,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         return _administer(settings, args)
     from hub.runtime import open_engine, open_hub
     hub = open_hub(settings)
+    if args.command == "matching":
+        from hub.matching.cli import run as run_matching
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        return run_matching(settings, hub, args, stop)
     if args.command == "worker":
         from hub.ingest.worker import IngestWorker
         worker = IngestWorker(settings, hub)

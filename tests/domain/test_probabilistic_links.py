@@ -3,7 +3,9 @@ MARAC trigger count and the case-review threshold; undoing it separates them aga
 
 from __future__ import annotations
 
+from argparse import Namespace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from domain.contract import matchkeys
@@ -11,9 +13,12 @@ from domain.model.subjects import proposal_id
 from domain.rules import case_review, marac
 from domain.rules.matching import AUTO_LINK, PROPOSE
 from hub.application import PartnershipHub
+from hub.matching.cli import run
+from hub.matching.config import model_path
 from hub.matching.engine import MatchingEngine
 from hub.matching.model import Model
 from hub.matching.outcomes import MatchingFollower
+from hub.settings import Settings
 from hub.views.case_view import build_case_view
 from hub.views.person_view import PersonView
 from tests.domain.conftest import KEY, T0, Send, opened
@@ -122,3 +127,23 @@ def test_same_name_far_apart_in_age_is_not_joined(hub: PartnershipHub, send: Sen
     assert proposal is None or (proposal.status == "proposed" and any(
         r.startswith("date_of_birth: different") for r in proposal.reasons))
     assert facts(hub) == (0, [], False)
+
+
+def test_cli_trains_on_held_identities_then_backfills(hub: PartnershipHub, send: Send,
+                                                      tmp_path: Path) -> None:
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    report(send, "P-1", 1, POLICE_VICTIM)
+    report(send, "P-2", 2, party("Margaret Quarendon-Thistlecombe", "1975-02-14"))
+    settings = Settings(data_dir=tmp_path)
+    assert run(settings, hub, Namespace(sub="train", min_identities=1000)) == 1
+    assert not model_path(tmp_path).exists()  # too few to learn from: the shipped model
+    assert run(settings, hub, Namespace(sub="train", min_identities=3)) == 0
+    assert Model.load(model_path(tmp_path)).trained_on["identities"] == 3
+    model_path(tmp_path).unlink()
+    assert run(settings, hub, Namespace(sub="backfill")) == 0
+    linked = hub.get_or_none(proposal_id(CASE_VICTIM["match_key"],
+                                         POLICE_VICTIM["match_key"]))
+    assert linked is not None and linked.rule == "probabilistic"
+    assert linked.outcome == PROPOSE  # no date of birth on the police record
+    typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")["match_key"]
+    assert hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], typed)).outcome == AUTO_LINK

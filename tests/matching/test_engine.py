@@ -9,8 +9,14 @@ from datetime import date
 import pytest
 
 from domain.generator.corruption import labelled_set
-from domain.rules.matching import AUTO_LINK, NO_MATCH, PROPOSE, Thresholds, decide, \
-    plausible_dob_typo
+from domain.rules.matching import (
+    AUTO_LINK,
+    NO_MATCH,
+    PROPOSE,
+    Thresholds,
+    decide,
+    plausible_dob_typo,
+)
 from hub.matching.comparisons import identity
 from hub.matching.engine import BLOCKED_ON, MatchingEngine
 from hub.matching.model import Model, train

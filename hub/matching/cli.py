@@ -1,0 +1,68 @@
+"""``hub matching train | backfill | follow``: the matcher's administration.
+
+train: every identity the hub holds, blocked, then EM (unsupervised); saves the model in the
+data directory. backfill: matches every held record in order from the start (links and
+proposals already decided are left alone). follow: keeps matching new records as they are
+stored, until stopped (run one matcher per hub: it is the only writer of its links).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from typing import Any
+
+from hub.application import PartnershipHub
+from hub.matching.config import load_model, model_path, thresholds
+from hub.matching.engine import BLOCKED_ON, MatchingEngine
+from hub.matching.model import train
+from hub.matching.outcomes import MatchingFollower, identities_of
+from hub.settings import Settings
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    matching = sub.add_parser("matching", help="probabilistic person matching (docs/matching.md)")
+    commands = matching.add_subparsers(dest="sub", required=True)
+    train_ = commands.add_parser("train", help="train the model on the identities held")
+    train_.add_argument("--min-identities", type=int, default=1000,
+                        help="refuse to train on fewer (the shipped model stays in use)")
+    commands.add_parser("backfill", help="match every held record from the start")
+    follow = commands.add_parser("follow", help="match new records as they are stored")
+    follow.add_argument("--interval", type=float, default=2.0, help="seconds between looks")
+
+
+def _progress(counts: dict[str, int]) -> None:
+    print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=sys.stderr, flush=True)
+
+
+def run(settings: Settings, hub: PartnershipHub, args: argparse.Namespace,
+        stop: threading.Event | None = None) -> int:
+    if args.sub == "train":
+        engine = MatchingEngine(None)
+        follower = MatchingFollower(hub, engine)
+        for n, (_, event) in enumerate(follower.events(), 1):
+            if not isinstance(event, Exception) and hasattr(event, "originator_id"):
+                engine.add_all(identities_of(event))
+            if n % 1000 == 0:
+                _progress({"records": n, "identities": len(engine.identities)})
+        if len(engine.identities) < max(args.min_identities, 2):
+            print(f"{len(engine.identities)} identities held: too few to train on; the "
+                  "shipped model stays in use")
+            return 1
+        started = time.perf_counter()
+        model = train(engine.identities, engine.pairs_by_rule(), BLOCKED_ON)
+        model.save(model_path(settings.data_dir))
+        print(f"trained on {len(engine.identities)} identities in "
+              f"{time.perf_counter() - started:.1f} s; saved {model_path(settings.data_dir)}")
+        return 0
+    follower = MatchingFollower(hub, MatchingEngine(load_model(settings.data_dir),
+                                                    thresholds()))
+    counts: dict[str, Any] = follower.catch_up(progress=_progress)
+    print("backfill: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    while args.sub == "follow" and not (stop or threading.Event()).wait(args.interval):
+        found = follower.catch_up()
+        if found["records"]:
+            _progress(found)
+    return 0
