@@ -51,7 +51,7 @@ class Thresholds:
     """
 
     link: float = 13.0
-    propose: float = 7.0
+    propose: float = 5.0
 
 
 @dataclass(frozen=True)

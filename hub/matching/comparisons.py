@@ -90,10 +90,13 @@ def _family(a: Identity, b: Identity) -> str:
         return "exact"
     if a.given and b.given and x == b.given and y == a.given:
         return "swapped with given name"
+    parts_x, parts_y = set(x.split("-")), set(y.split("-"))
+    if parts_x != parts_y and (parts_x <= parts_y or parts_y <= parts_x):
+        return "one part of the other"  # a part dropped or added (marriage, hyphenation)
     similarity = JaroWinkler.similarity(x, y)
     if similarity >= 0.92:
         return "similar"
-    if set(x.split("-")) & set(y.split("-")):
+    if parts_x & parts_y:
         return "one part of the other"
     return "roughly similar" if similarity >= 0.8 else "different"
 
