@@ -227,12 +227,15 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
 
 def record_miss(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
                 record_kind: str, record_ref: str, purpose: str,
-                panel: dict[str, Any] | None = None, now: datetime | None = None
-                ) -> SharedView:
+                panel: dict[str, Any] | None = None, now: datetime | None = None,
+                reasons: list[str] | None = None) -> SharedView:
     """A request for a record that does not exist, recorded as a refusal: the partner gets
-    the same answer as for a record the policy withholds, and the DPO sees the probe."""
+    the same answer as for a record the policy withholds, and the DPO sees the probe.
+    ``reasons`` replaces the default reason when the hub refused for another cause before
+    asking the policy (e.g. not a member of the panel named)."""
     now = now or datetime.now(UTC)
-    decision = deny_all({}, [f"no {record_kind} {record_ref} exists: nothing to disclose"],
+    decision = deny_all({}, reasons or [f"no {record_kind} {record_ref} exists: nothing to "
+                                        "disclose"],
                         bundle_revision=engine.bundle_revision, engine=engine.name)
     record = disclosure_record(requester, decision, [], record_kind=record_kind,
                                record_ref=record_ref, subjects=[], purpose=purpose, claims=[],

@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from hub.api.auth import RegistryCache, requester, require_role
 from hub.api.consents import consents_router
 from hub.api.dpo import dpo_router, logged
+from hub.api.family import family_router
 from hub.api.limits import (
     LIST_MAX,
     TEXT_MAX,
@@ -142,5 +143,6 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api.include_router(dpo_router(settings, hub))
     api.include_router(notifications_router(hub))
     api.include_router(consents_router(hub))
+    api.include_router(family_router(hub, engine))
     return api
 

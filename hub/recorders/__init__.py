@@ -7,13 +7,13 @@ pending events. Recorders read and decide; the application stores, with the Kafk
 
 from __future__ import annotations
 
-from hub.recorders import case_lifecycle, cases, consents, incidents, matching
+from hub.recorders import case_lifecycle, cases, consents, family, incidents, matching
 from hub.recorders.base import Recorder, RecordRefused
 from hub.recorders.subjects import with_subjects
 
 RECORDERS: dict[str, Recorder] = {
     **incidents.RECORDERS, **cases.RECORDERS, **case_lifecycle.RECORDERS, **matching.RECORDERS,
-    **consents.RECORDERS}
+    **consents.RECORDERS, **family.RECORDERS}
 # Places and possible person matches are linked beside the records that name them.
 for _type, _kind in (("incident.reported", "incident"), ("case.opened", "case"),
                      ("case.party.added", "case")):

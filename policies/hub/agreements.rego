@@ -79,10 +79,16 @@ covering contains id if {
 # One agreement is relied on per decision: the first covering one by id, so the choice is stable.
 agreement := min(covering) if count(covering) > 0
 
-# The data categories the recipient may receive under that agreement (none without one).
+# The data categories the recipient may receive under that agreement (none without one): those
+# it receives for every purpose it signed for, plus those it receives only for this purpose
+# (`purpose_categories`: family relationships only for GMAP, seeds/002 L890).
 default covered := set()
 
-covered := {c | some c in signed[agreement].categories}
+covered := {c | some c in signed[agreement].categories} | {c |
+	some purpose, categories in object.get(signed[agreement], "purpose_categories", {})
+	purpose == data.hub.validate.purpose
+	some c in categories
+}
 
 none_covering := count(covering) == 0
 

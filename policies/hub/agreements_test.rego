@@ -74,3 +74,15 @@ test_suspended_agreement_shares_nothing if {
 	rs := agreements.reasons with input as inp
 	"agreement rp-dsa-peabody is suspended as of 2026-11-23T10:00:00Z: it shares nothing" in rs
 }
+
+# Family relationships are covered only for GMAP (seeds/002 L890): the same signatory asking
+# for another purpose is not covered for them.
+test_family_covered_only_for_gmap if {
+	gmap := fx.request("met-police", "panel_member", "gmap", [fx.summary])
+	"family" in agreements.covered with input as gmap
+	"identity" in agreements.covered with input as gmap
+	asb := fx.request("met-police", "police_officer", "asb_case_management", [fx.summary])
+	not "family" in agreements.covered with input as asb
+	housing := fx.request("wcc-housing", "panel_member", "hccp", [fx.summary])
+	not "family" in agreements.covered with input as housing
+}

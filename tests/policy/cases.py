@@ -466,6 +466,71 @@ CASES += [
 ]
 
 
+# A gang nominal's family as hub/views/family_view.py labels it: every field in the family
+# category, supplied by the agency that recorded the tie, about the relative (seeds/002 L890).
+SIBLING, CHILD_SIBLING = "mk1:sib", "mk1:ysib"
+FAM = {
+    "sib_rel": fld("family.0.relationship", "family", "met-police", SIBLING),
+    "sib_name": fld("family.0.name", "family", "met-police", SIBLING),
+    "child_name": fld("family.1.name", "family", "wcc-childrens", CHILD_SIBLING, youth=True),
+    "anon_name": fld("family.2.name", "family", "met-police", "mk1:anon",
+                     anonymity_requested=True),
+    "wit_name": fld("family.3.name", "family", "met-police", WITNESS, "witness"),
+}
+FP = {f: FAM[f]["path"] for f in FAM}
+NOT_FAMILY = "does not cover category family"
+
+
+def family_request(agency: str, role: str, purpose: str, fields: list[str],
+                   **over: Any) -> dict[str, Any]:
+    found = request(agency, role, purpose, [], **over)
+    found["record"] = {"kind": "family_view", "id": "wcc-asb:GANG-7:party.0",
+                       "supplier": "wcc-asb", "fields": [copy.deepcopy(FAM[f]) for f in fields]}
+    return found
+
+
+GMAP_MEMBER = ("wcc-asb", "panel_member", "gmap")
+CASES += [
+    Case("GMAP: a member sees the nominal's siblings, a child sibling too", "002 L890, L1038",
+         family_request(*GMAP_MEMBER, ["sib_rel", "sib_name", "child_name"]),
+         released=(FP["sib_rel"], FP["sib_name"], FP["child_name"]), agreement="swp-isp",
+         allowed=True),
+    Case("GMAP: Children's Services at the panel see the family too", "002 L890",
+         family_request("wcc-childrens", "panel_member", "gmap", ["sib_rel", "child_name"]),
+         released=(FP["sib_rel"], FP["child_name"])),
+    Case("family relationships are not shared for ASB case management", "002 L890, L956",
+         family_request("wcc-asb", "case_officer", "asb_case_management",
+                        ["sib_rel", "child_name"]),
+         withheld={FP["sib_rel"]: NOT_FAMILY, FP["child_name"]: NOT_FAMILY}, allowed=False),
+    Case("family relationships are not shared at HCCP", "002 L890; 001 L395-397",
+         family_request("wcc-housing", "panel_member", "hccp", ["sib_rel"]),
+         withheld={FP["sib_rel"]: NOT_FAMILY}, allowed=False),
+    Case("family relationships are not shared for safeguarding", "002 L890",
+         family_request("wcc-childrens", "safeguarding_lead", "safeguarding", ["sib_rel"]),
+         withheld={FP["sib_rel"]: NOT_FAMILY}, allowed=False),
+    Case("family relationships are not shared at MARAC", "002 L890",
+         family_request("wcc-asb", "panel_member", "marac", ["sib_rel"]),
+         withheld={FP["sib_rel"]: NOT_FAMILY}, allowed=False),
+    Case("GMAP family: a case officer's role may not ask for GMAP", "002 L1976",
+         family_request("wcc-asb", "case_officer", "gmap", ["sib_rel"]),
+         withheld={FP["sib_rel"]: "may not request data for purpose gmap"},
+         record_reason="role case_officer may not request data for purpose gmap",
+         allowed=False),
+    Case("GMAP family asked for under another panel is refused", "002 L890-893",
+         family_request(*GMAP_MEMBER, ["sib_rel"], panel={"type": "hccp"}),
+         record_reason="purpose gmap is served only for a gmap panel", allowed=False),
+    Case("GMAP family: a member agency the protocol does not cover for GMAP gets nothing",
+         "002 L981", family_request("wcc-housing", "panel_member", "gmap", ["sib_rel"]),
+         withheld={FP["sib_rel"]: "does not cover purpose gmap"}, allowed=False),
+    Case("GMAP family: a relative who asked for anonymity is left out", "000 L433",
+         family_request(*GMAP_MEMBER, ["sib_rel", "anon_name"]),
+         released=(FP["sib_rel"],), withheld={FP["anon_name"]: "asked for anonymity"}),
+    Case("GMAP family: a witness relative is never named to the perpetrator's side",
+         "002 L316", family_request(*GMAP_MEMBER, ["sib_rel", "wit_name"], **PERP_SIDE),
+         released=(FP["sib_rel"],), withheld={FP["wit_name"]: "never released"}),
+]
+
+
 # A consent used for one decision and withdrawn before the next.
 _C1 = consent("c-1", VICTIM, ["marac"], ["health"], ["wcc-housing"])
 CONSENT_FLOW = (
