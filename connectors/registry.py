@@ -12,6 +12,7 @@ from connectors import (
     housing,
     noise,
     police,
+    relationships,
     safeguarding,
 )
 from connectors.toolkit import ConnectorSpec, Context, MappingError, read_csv
@@ -37,6 +38,6 @@ CONNECTORS: dict[str, ConnectorSpec] = {
         ConnectorSpec("cases-csv", read_csv, _legacy(csv_cases.row_to_envelope),
                       "generic cases CSV (case.opened)", ref_field="case_ref"),
         police.SPEC, council_webhook.SPEC, council_consents.SPEC, housing.SPEC, noise.SPEC,
-        safeguarding.SPEC,
+        safeguarding.SPEC, relationships.SPEC,
     )
 }

@@ -259,6 +259,40 @@ def council_consents(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+RELATIONSHIP_COLUMNS = ["relationship_ref", "version", "recorded_at", "subject_name",
+                        "subject_dob", "related_name", "related_dob", "relationship", "since",
+                        "until", "lives_together"]
+
+
+def relationship_rows(police: list[dict[str, Any]], seed: int = 23
+                      ) -> Iterable[dict[str, Any]]:
+    """The families of the police sample's suspects, as a gangs unit records them (GMAP shares
+    siblings and family members, seeds/002 L890): a parent, a younger brother (often under
+    18), an older sister, and sometimes a former partner whose tie has ended."""
+    rng = random.Random(seed)
+    suspects = list(dict.fromkeys((r["suspect_name"], r["suspect_dob"]) for r in police
+                                  if r["suspect_name"]))[:8]
+    n = 0
+    for name, dob in suspects:
+        surname, born = name.split()[-1], datetime.fromisoformat(dob)
+        years = [("Mother", -rng.randint(20, 35)), ("Brother", rng.randint(2, 14)),
+                 ("Sister", -rng.randint(1, 5))]
+        if rng.random() < 0.5:
+            years.append(("Ex-partner", rng.randint(-3, 3)))
+        for word, offset in years:
+            n += 1
+            related = (f"{rng.choice(FIRST)} {surname}" if word != "Ex-partner"
+                       else _person(rng)[0])
+            related_dob = (born + timedelta(days=365 * offset + rng.randint(0, 300))).date()
+            yield {"relationship_ref": f"GANG-REL-{n:05d}", "version": 1,
+                   "recorded_at": _when(rng, START).isoformat().replace("+00:00", "Z"),
+                   "subject_name": name, "subject_dob": dob, "related_name": related,
+                   "related_dob": related_dob.isoformat(), "relationship": word,
+                   "since": rng.choice(["", "2019-05-01", "2022-09-12"]),
+                   "until": "2025-12-31" if word == "Ex-partner" else "",
+                   "lives_together": "N" if word == "Ex-partner" else "Y"}
+
+
 def write_all(out: Path, noise_count: int = 200) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     written = {
@@ -270,6 +304,8 @@ def write_all(out: Path, noise_count: int = 200) -> dict[str, int]:
                                         housing_rows(25)),
         "mash-referrals.csv": _write_csv(out / "mash-referrals.csv", MASH_COLUMNS,
                                          mash_rows(20)),
+        "relationships.csv": _write_csv(out / "relationships.csv", RELATIONSHIP_COLUMNS,
+                                        relationship_rows(list(police_rows(40)))),
     }
     cases = council_cases(12)
     (out / "council-cases.json").write_text(json.dumps(cases, indent=1) + "\n")

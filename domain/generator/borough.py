@@ -2,7 +2,8 @@
 
 Proportions from the documents (scale=1.0): police ASB incidents 14,242 a year (000:L153);
 about 18,000 noise complaints, half from repeat addresses of 3+ complaints (000:L239-241);
-466 housing ASB cases (001:L57); about half of cases with repeat victims (000:L189).
+466 housing ASB cases (001:L57); about half of cases with repeat victims (000:L189); the
+repeat perpetrators' families, as the police gangs unit records them (seeds/002 L890).
 Names are invented combinations of invented surnames: no real person's data.
 """
 
@@ -245,6 +246,38 @@ class _Builder:
             seen.setdefault(who.name, who)
 
 
+    def families(self) -> None:
+        """The police gangs unit's record of the repeat perpetrators' families (GMAP shares
+        siblings and family members, seeds/002 L890): a parent, a younger sibling (often under
+        18), sometimes a former partner whose tie has ended. Match keys and relationships
+        only: like every party here, no name leaves the agency."""
+        n = 0
+        for perp in self.repeat_perps:
+            surname = perp.name.split(" ", 1)[1]
+            ties = [("parent", perp.dob - timedelta(days=365 * self.rng.randint(18, 40))),
+                    ("sibling", min(perp.dob + timedelta(days=365 * self.rng.randint(1, 15)),
+                                    date(2015, 1, 1)))]
+            if self.rng.random() < 0.3:
+                ties.append(("former_partner", perp.dob + timedelta(days=self.rng.randint(
+                    -900, 900))))
+            for kind, dob in ties:
+                n += 1
+                first = self.rng.choice(FIRST)
+                relative = Resident(f"{first} {surname}" if kind != "former_partner"
+                                    else f"{first} {self.rng.choice(SURNAMES)}", dob)
+                ref, at = f"REL-{n:05d}", self.moment()
+                data: dict[str, Any] = {
+                    "record": {"ref": ref, "version": 1}, "recorded_at": _iso(at),
+                    "person": {"match_key": self.party(relative, kind)["match_key"]},
+                    "relationship": kind,
+                    "relative": {"match_key": self.party(perp, kind)["match_key"]},
+                    "lives_together": kind != "former_partner"}
+                if kind == "former_partner":
+                    data["until"] = (at - timedelta(days=self.rng.randint(30, 400))).date(
+                        ).isoformat()
+                self.emit(POLICE, "person.relationship.recorded", ref, 1, at, data)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -255,6 +288,7 @@ def generate(seed: int = 1, scale: float = 1.0) -> BoroughYear:
     builder.police(round(14242 * scale))
     builder.noise(round(18000 * scale))
     builder.housing(max(3, round(466 * scale)))
+    builder.families()
     ordered = [e for _, _, e in sorted(builder.out, key=lambda t: (t[0], t[1]))]
     return BoroughYear(seed, scale, builder.key, ordered)
 

@@ -38,6 +38,7 @@ SAMPLE_AGENCIES = {
     "housing-csv": ("wcc-housing", "housing-cases.csv"),
     "noise-csv": ("wcc-noise", "noise-complaints.csv"),
     "mash-csv": ("wcc-mash", "mash-referrals.csv"),
+    "relationships-csv": ("met-police", "relationships.csv"),
 }
 
 

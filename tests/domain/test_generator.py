@@ -27,7 +27,8 @@ def test_proportions_follow_the_documents() -> None:
     year = generate(seed=1, scale=0.05)
     noise = [e for e in year.envelopes if e.agency == "wcc-noise"]
     assert len(noise) == 900  # 18,000 a year (000:L239)
-    police = [e for e in year.envelopes if e.agency == "met-police"]
+    police = [e for e in year.envelopes
+              if e.agency == "met-police" and e.type == "incident.reported"]
     assert len(police) >= 712  # 14,242 a year (000:L153), plus reports behind housing cases
     assert year.counts["case.opened"] == 23  # 466 housing cases (001:L57)
     per_place = Counter(e.data["location"]["match_key"] for e in noise)
@@ -42,3 +43,16 @@ def test_proportions_follow_the_documents() -> None:
 def test_names_are_fictional_and_never_leave_the_agency() -> None:
     year = generate(seed=1, scale=0.01)
     assert not any("name" in p for e in year.envelopes for p in e.data.get("parties", []))
+
+
+def test_repeat_perpetrators_have_families() -> None:
+    """The gangs unit's record of the repeat perpetrators' families (seeds/002 L890)."""
+    year = generate(seed=1, scale=0.01)
+    ties = [e for e in year.envelopes if e.type == "person.relationship.recorded"]
+    kinds = Counter(e.data["relationship"] for e in ties)
+    assert kinds["parent"] == kinds["sibling"] >= 8 and kinds["former_partner"] >= 1
+    perps = {p["match_key"] for e in year.envelopes for p in e.data.get("parties", [])
+             if p["role"] == "alleged_perpetrator"}
+    assert {e.data["relative"]["match_key"] for e in ties} <= perps
+    assert all("until" in e.data for e in ties if e.data["relationship"] == "former_partner")
+    assert not any("name" in e.data["person"] for e in ties)
