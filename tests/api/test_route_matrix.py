@@ -97,6 +97,10 @@ def api_calls(ids: dict[str, str], due: str, held_at: str) -> list[Call]:
         Call("GET", "/redoc", everyone(200), open=True),
         Call("POST", "/v1/case-views", only(ASB_CASE_MANAGEMENT, 200, 404), json={
             "case": {"agency": "wcc-asb", "ref": "ASB-77"}, "purpose": "asb_case_management"}),
+        # No ties are recorded in the seeded partnership: every asker gets the one 404.
+        Call("POST", "/v1/family-views", everyone(404), json={
+            "case": case, "party": {"index": 0, "role": "victim"}, "purpose": "gmap",
+            "panel_type": "gmap"}),
         Call("GET", "/v1/disclosures", only({"dpo"}, 200)),
         Call("GET", "/v1/dpo/disclosures", only({"dpo"}, 200)),
         Call("GET", "/v1/dpo/refusals", only({"dpo"}, 200)),
