@@ -3,8 +3,10 @@
 Starts the embedded broker, the worker and the API; two agencies (police and the council's
 ASB team) publish records about the same person through the real connector command; then a
 housing officer asks for the case and sees the merged, policy-checked view, a GP practice
-outside the sharing agreement is refused, the DPO reads both disclosures, and the signed audit
-chain is checkpointed and verified.
+outside the sharing agreement is refused; the police publish the perpetrator's family ties, a
+GMAP member sees that family while the housing officer, asking for ASB case management, gets
+nothing; the DPO reads every disclosure, and the signed audit chain is checkpointed and
+verified.
 """
 
 from __future__ import annotations
@@ -51,6 +53,20 @@ def _wait_for_case(hub, agency: str, ref: str, incidents: int, timeout: float = 
     raise TimeoutError(f"case {agency}:{ref} did not arrive within {timeout}s")
 
 
+def _wait_for_family(hub, agency: str, ref: str, party: int, ties: int,  # type: ignore[no-untyped-def]
+                     timeout: float = 90) -> None:
+    from hub.views.family_view import build_family_view
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view = build_family_view(hub, agency, ref, party, "alleged_perpetrator",
+                                 datetime.now(UTC).date())
+        if view is not None and len(view.ties) >= ties:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the family ties of {agency}:{ref} party {party} did not arrive")
+
+
 def run(data_dir: Path | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     data_dir = (data_dir or Path("hub-data") / f"demo-{stamp}").resolve()
@@ -75,7 +91,8 @@ def run(data_dir: Path | None = None) -> int:
         registry.register_agency("gp-practice-x", "A GP practice (not a signatory)", None)
         tokens = {"housing": registry.create_client("wcc-housing", "case_officer"),
                   "gp": registry.create_client("gp-practice-x", "safeguarding_lead"),
-                  "dpo": registry.create_client("wcc-asb", "dpo")}
+                  "dpo": registry.create_client("wcc-asb", "dpo"),
+                  "gmap": registry.create_client("wcc-asb", "panel_member")}
         registry.save(settings.registry_path)
         ensure_topics(broker.bootstrap_servers,
                       [AGENCY_TOPIC_PREFIX + a for a in ("met-police", "wcc-asb")])
@@ -90,7 +107,9 @@ def run(data_dir: Path | None = None) -> int:
 
         for agency, kind, sample in (("met-police", "incidents-csv", "met-police-incidents"),
                                      ("wcc-asb", "incidents-csv", "wcc-asb-incidents"),
-                                     ("wcc-asb", "cases-csv", "wcc-asb-cases")):
+                                     ("wcc-asb", "cases-csv", "wcc-asb-cases"),
+                                     ("met-police", "relationships-csv",
+                                      "met-police-relationships")):
             source = work / f"{sample}.csv"
             source.write_text(SAMPLES.joinpath(f"{sample}.csv").read_text())
             _connector("run", kind, "--source", str(source), "--agency", agency,
@@ -99,6 +118,7 @@ def run(data_dir: Path | None = None) -> int:
                        "--partnership-key-file", str(partnership_key))
         print("waiting for the worker to ingest ...")
         _wait_for_case(hub, "wcc-asb", "CASE-2026-0042", incidents=3)
+        _wait_for_family(hub, "wcc-asb", "CASE-2026-0042", party=1, ties=2)
         print(f"ingested: {worker.counts}")
 
         with ApiServer(settings, hub, engine) as server, httpx.Client(base_url=server.url) as http:
@@ -111,12 +131,22 @@ def run(data_dir: Path | None = None) -> int:
                 print(f"\n== {user} ({who}) asks for the case for {purpose}: "
                       f"HTTP {response.status_code}")
                 print(json.dumps(response.json(), indent=2))
+            nominal = {"case": case, "party": {"index": 1, "role": "alleged_perpetrator"}}
+            for who, user, purpose, panel in (("gmap", "g.member", "gmap", "gmap"),
+                                              ("housing", "h.officer", "asb_case_management",
+                                               None)):
+                response = http.post("/v1/family-views", json={
+                    **nominal, "purpose": purpose, "panel_type": panel}, headers={
+                    "Authorization": f"Bearer {tokens[who]}", "X-Hub-User": user})
+                print(f"\n== {user} ({who}) asks for the perpetrator's family for {purpose}: "
+                      f"HTTP {response.status_code}")
+                print(json.dumps(response.json(), indent=2))
             log = http.get("/v1/disclosures", headers={
                 "Authorization": f"Bearer {tokens['dpo']}", "X-Hub-User": "the.dpo"}).json()
             print("\n== the disclosure log, as the DPO sees it")
             for row in log:
                 print(f"  {row['recorded_at']} {row['requester']['user']}@{row['recipient']} "
-                      f"purpose={row['purpose']} allowed={row['allowed']} "
+                      f"{row['record_kind']} purpose={row['purpose']} allowed={row['allowed']} "
                       f"released={len(row['released'])} withheld={len(row['withheld'])} "
                       f"bundle={row['bundle_revision'][:12]}")
         trail = audit_trail(hub, AuditConfig.from_settings(settings))
