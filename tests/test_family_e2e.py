@@ -16,6 +16,7 @@ from connectors.csv_cases import read_cases
 from connectors.publisher import AgencyPublisher
 from connectors.registry import CONNECTORS
 from connectors.toolkit import map_records
+from domain.contract import matchkeys
 from domain.contract.envelope import Envelope
 from hub.family import NO_FAMILY
 from hub.policy import load_engine
@@ -96,9 +97,16 @@ def test_gmap_member_gets_the_family_others_get_nothing_and_all_are_logged(
             "a party of another role": ask(http, partnership, "gmap-asb",
                                            party={"index": 1, "role": "victim"}),
         }
-        log = {row["disclosure_id"]: row for row in http.get("/v1/disclosures", headers={
-            "Authorization": f"Bearer {partnership.tokens['dpo']}",
-            "X-Hub-User": "the.dpo"}).json()}
+        dpo = {"Authorization": f"Bearer {partnership.tokens['dpo']}", "X-Hub-User": "the.dpo"}
+        log = {row["disclosure_id"]: row
+               for row in http.get("/v1/disclosures", headers=dpo).json()}
+        # The brother's data is erased (his key destroyed): the tie stays, his identity goes.
+        brother = matchkeys.person_key(partnership.partnership_key, "Kit Fictional",
+                                       "2012-03-04")
+        erased = http.post("/v1/dpo/erasures", headers=dpo,
+                           json={"match_key": brother, "reason": "Art 17 request 7"})
+        assert erased.status_code == 200, erased.text
+        after = ask(http, partnership, "gmap-asb")
 
     assert released.status_code == 200, released.text
     family = released.json()["view"]["family"]
@@ -129,3 +137,8 @@ def test_gmap_member_gets_the_family_others_get_nothing_and_all_are_logged(
         assert entry["allowed"] is False and entry["released"] == [], name
         reasons = [*entry["reasons"], *entry["withheld"].values()]
         assert any(why[name] in r for r in reasons), (name, reasons)
+
+    assert after.status_code == 200, after.text
+    assert "Kit Fictional" not in after.text and "2012-03-04" not in after.text
+    assert sorted(f["relationship"] for f in after.json()["view"]["family"].values()) == [
+        "parent", "sibling"]
