@@ -8,8 +8,7 @@ import signal
 import threading
 from pathlib import Path
 
-from eventsourcing.cryptography import AESCipher
-
+from hub import admin
 from hub.settings import Settings
 
 
@@ -27,17 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     api = sub.add_parser("api", help="serve the HTTP API")
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
-    agencies = sub.add_parser("agencies").add_subparsers(dest="sub", required=True)
-    register = agencies.add_parser("register", help="register an agency (and its signing key)")
-    register.add_argument("agency")
-    register.add_argument("--name", default="")
-    register.add_argument("--public-key", help="as printed by `hub-connector keys init`")
-    clients = sub.add_parser("clients").add_subparsers(dest="sub", required=True)
-    create = clients.add_parser("create", help="issue an API client token for an agency")
-    create.add_argument("agency")
-    create.add_argument("--role", required=True)
-    keys = sub.add_parser("keys").add_subparsers(dest="sub", required=True)
-    keys.add_parser("cipher", help="print a new event store encryption key")
+    admin.add_commands(sub)
     _add_audit_commands(sub)
     from hub.matching.cli import add_commands as add_matching_commands
     add_matching_commands(sub)
@@ -49,15 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from hub.demo import run
         return run(args.data_dir)
-    if args.command == "keys":
-        print(AESCipher.create_key(num_bytes=32))
-        return 0
+    if args.command in {"agencies", "clients", "keys", "topics"}:
+        return admin.run(args)
     if args.command == "audit":
         from hub.audit.cli import run as run_audit
         return run_audit(args)
     settings = Settings.from_env()
-    if args.command in {"agencies", "clients"}:
-        return _administer(settings, args)
     from hub.runtime import open_engine, open_hub
     hub = open_hub(settings)
     if args.command == "matching":
@@ -98,22 +84,3 @@ def _add_audit_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     erase.add_argument("match_key")
     erase.add_argument("--reason", required=True)
     erase.add_argument("--by", required=True, help="the DPO's name, for the audit log")
-
-
-def _administer(settings: Settings, args: argparse.Namespace) -> int:
-    from hub.registry import Registry
-
-    registry = Registry.load(settings.registry_path)
-    if args.command == "agencies":
-        registry.register_agency(args.agency, args.name or args.agency, args.public_key)
-        print(f"registered agency {args.agency}")
-    else:
-        token = registry.create_client(args.agency, args.role)
-        print("client token (shown once; store it in the agency's secret store):")
-        print(token)
-    registry.save(settings.registry_path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -8,6 +8,7 @@ dead letter addressed to the topic the owning agency reads.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +23,7 @@ from hub.registry import Registry
 log = logging.getLogger(__name__)
 
 AGENCY_TOPIC_PREFIX = "hub.agency."
+RECHECK_SECONDS = 1.0
 
 
 class Message(Protocol):
@@ -60,6 +62,7 @@ class Agencies:
         self._path = path
         self._stamp = self._changed_at()
         self._registry = self._load()
+        self._checked = time.monotonic()
 
     def _load(self) -> Registry:
         try:
@@ -75,18 +78,28 @@ class Agencies:
             return None
 
     def _fresh(self, agency: str) -> Registry:
-        if agency not in self._registry.agencies and self._changed_at() != self._stamp:
+        """Re-read at once for an agency not yet known, and at most once a second otherwise,
+        so a registration, a rotation or a revocation counts within a second."""
+        now = time.monotonic()
+        if agency in self._registry.agencies and now - self._checked < RECHECK_SECONDS:
+            return self._registry
+        self._checked = now
+        if self._changed_at() != self._stamp:
             self._stamp = self._changed_at()
             self._registry = self._load()
         return self._registry
 
+    def revoked_at(self, agency: str) -> str | None:
+        found = self._fresh(agency).agencies.get(agency)
+        return found.revoked_at if found else None
+
     def is_registered(self, agency: str) -> bool:
         return agency in self._fresh(agency).agencies
 
-    def signing_key(self, agency: str) -> Ed25519PublicKey | None:
+    def signing_keys(self, agency: str) -> list[Ed25519PublicKey]:
         registry = self._fresh(agency)
         try:
-            return registry.signing_key(agency)
+            return registry.signing_keys(agency)
         except ValueError as exc:
             raise RegistryUnreadable(f"the key registered for {agency!r} does not parse ({exc}); "
                                      f"register it again with `hub agencies register`") from exc
@@ -134,10 +147,22 @@ def authenticate(envelope: Envelope, topic_agency: str, agencies: Agencies) -> N
             "agency-mismatch",
             f"event {envelope.id} claims agency {envelope.agency!r} but arrived on the topic "
             f"of {topic_agency!r}; each agency publishes only to its own topic")
-    key = agencies.signing_key(envelope.agency)
-    if key is None:
+    revoked = agencies.revoked_at(envelope.agency)
+    if revoked is not None:
+        raise EnvelopeError(
+            "revoked-agency",
+            f"agency {envelope.agency!r} was revoked on {revoked}: its events are no longer "
+            f"accepted; the hub operator registers it again if that was a mistake")
+    keys = agencies.signing_keys(envelope.agency)
+    if not keys:
         raise EnvelopeError(
             "unknown-agency",
             f"agency {envelope.agency!r} has no registered signing key; register it with "
             f"`hub agencies register {envelope.agency} --public-key <key>`")
-    verify(envelope, key)
+    for key in keys[:-1]:  # the current key first, then keys still in their overlap
+        try:
+            verify(envelope, key)
+            return
+        except EnvelopeError:
+            continue
+    verify(envelope, keys[-1])

@@ -30,7 +30,7 @@ def test_an_agency_registered_after_start_is_found(tmp_path: Path) -> None:
     registry.save(path)
     os.utime(path, ns=(1, 1))  # a new modification time, however coarse the file system's
     assert agencies.is_registered("met-police")
-    assert agencies.signing_key("met-police") is not None
+    assert agencies.signing_keys("met-police")
 
 
 def test_a_broken_registry_stops_the_worker_rather_than_refusing_messages(
