@@ -10,7 +10,8 @@ the tie, and labelled so the sharing policy can protect people:
   them: seeds/002 L1208, L261, L316) and ``anonymity_requested`` if either asked for it in
   the case (seeds/000 L433).
 
-Only current ties are listed: one with an ``until`` date on or before today has ended.
+Only current ties are listed: one with an ``until`` date on or before today has ended. Ties
+recorded under any key confirmed as the same person as the nominal (hub/matching) count too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from domain.model import Case
 from domain.model.family import Relationship, family_id, held_relationship_id
 from hub.application import PartnershipHub
+from hub.matching.people import linked_people
 from hub.views.fields import ViewField
 
 CATEGORY = "family"  # policies/hub/config/categories/data.json
@@ -87,12 +89,18 @@ def build_family_view(app: PartnershipHub, agency: str, ref: str, party_index: i
     nominal = case.parties[party_index]
     if nominal.get("role") != party_role:
         return None
-    family = app.get_or_none(family_id(nominal["match_key"]))
-    ties = []
-    for held in family.relationships if family is not None else []:
-        tie: Relationship | None = app.get_or_none(held_relationship_id(held))
-        seen = tie.seen_from(nominal["match_key"]) if tie is not None else None
-        if tie is not None and seen is not None and tie.is_current(today):
-            ties.append(Tie(tie, *seen))
-    ties.sort(key=lambda t: (t.relationship.agency, t.relationship.ref))
-    return FamilyView(case, nominal, ties)
+    # Every key the nominal stands for once confirmed links are followed (hub/matching).
+    keys = {nominal["match_key"], *(p.match_key for p in linked_people(app,
+                                                                       nominal["match_key"]))}
+    ties: dict[str, Tie] = {}
+    for key in sorted(keys):
+        family = app.get_or_none(family_id(key))
+        for held in family.relationships if family is not None else []:
+            tie: Relationship | None = app.get_or_none(held_relationship_id(held))
+            seen = tie.seen_from(key) if tie is not None else None
+            if tie is None or seen is None or not tie.is_current(today) \
+                    or seen[1]["match_key"] in keys:  # a tie of the nominal to themselves
+                continue
+            ties.setdefault(held, Tie(tie, *seen))
+    found = sorted(ties.values(), key=lambda t: (t.relationship.agency, t.relationship.ref))
+    return FamilyView(case, nominal, found)

@@ -126,3 +126,34 @@ def test_refused_before_anything_is_stored(hub: PartnershipHub, send: Send,
     with pytest.raises(RecordRefused) as refused:
         send("person.relationship.recorded", then, agency="met-police")
     assert refused.value.reason == reason
+
+
+def test_ties_follow_a_confirmed_match_and_leave_with_its_undoing(
+        hub: PartnershipHub, send: Send) -> None:
+    """The police hold the nominal under another date of birth; a person confirms they are
+    one (match.decided): the family joins, and leaves again when the link is undone."""
+    other_dob = (NOMINAL[0], "2006-03-02")
+    send("case.opened", opened("G2", [person(*NOMINAL, "alleged_perpetrator",
+                                             with_name_key=True)]), agency="wcc-asb")
+    send("case.opened", opened("P1", [person(*other_dob, "alleged_perpetrator",
+                                             with_name_key=True)]), agency="wcc-asb")
+    send("person.relationship.recorded", tie("R1", BROTHER, "sibling", of=other_dob),
+         agency="met-police")
+    send("person.relationship.recorded", tie("R2", other_dob, "sibling", of=NOMINAL),
+         agency="met-police")  # a tie between the two keys: the nominal and themselves
+
+    def relatives() -> list[str]:
+        view = build_family_view(hub, "wcc-asb", "G2", 0, "alleged_perpetrator", TODAY)
+        assert view is not None
+        return [t.relative.get("name", "") for t in view.ties]
+
+    assert relatives() == [NOMINAL[0]]  # before the link the other key is someone else
+    proposal = {"a": someone(NOMINAL)["match_key"], "b": someone(other_dob)["match_key"]}
+    send("match.decided", {"proposal": proposal, "decision": "confirm",
+                           "decided_by": "analyst-1", "at": T0.isoformat()},
+         agency="wcc-asb")
+    assert relatives() == [BROTHER[0]]
+    send("match.decided", {"proposal": proposal, "decision": "unmerge",
+                           "decided_by": "analyst-1", "at": T0.isoformat()},
+         agency="wcc-asb")
+    assert relatives() == [NOMINAL[0]]
