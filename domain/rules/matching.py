@@ -76,7 +76,8 @@ def plausible_dob_typo(a: date, b: date) -> bool:
     neighbouring digits swapped (in YYYYMMDD). Anything further apart is two people."""
     if a == b or (a.year == b.year and a.day == b.month and a.month == b.day):
         return True
-    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    x = f"{a.year:04d}{a.month:02d}{a.day:02d}"
+    y = f"{b.year:04d}{b.month:02d}{b.day:02d}"
     diffs = [i for i in range(8) if x[i] != y[i]]
     if len(diffs) == 1:
         return True

@@ -1,9 +1,10 @@
-"""``hub matching train | backfill | follow``: the matcher's administration.
+"""``hub matching train | proposals | backfill | follow``: the matcher's administration.
 
 train: every identity the hub holds, blocked, then EM (unsupervised); saves the model in the
-data directory. backfill: matches every held record in order from the start (links and
-proposals already decided are left alone). follow: keeps matching new records as they are
-stored, until stopped (run one matcher per hub: it is the only writer of its links).
+data directory. proposals: the pairs waiting for a person, with the reasons (match keys and
+field levels, no names). backfill: matches every held record in order from the start (links
+and proposals already decided are left alone). follow: keeps matching new records as they
+are stored, until stopped (run one matcher per hub: it is the only writer of its links).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hub.application import PartnershipHub
 from hub.matching.config import load_model, model_path, thresholds
 from hub.matching.engine import BLOCKED_ON, MatchingEngine
 from hub.matching.model import train
-from hub.matching.outcomes import MatchingFollower, identities_of
+from hub.matching.outcomes import MatchingFollower, identities_of, pending
 from hub.settings import Settings
 
 
@@ -29,6 +30,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     train_.add_argument("--min-identities", type=int, default=1000,
                         help="refuse to train on fewer (the shipped model stays in use)")
     commands.add_parser("backfill", help="match every held record from the start")
+    commands.add_parser("proposals", help="list proposals waiting for a person, with reasons")
     follow = commands.add_parser("follow", help="match new records as they are stored")
     follow.add_argument("--interval", type=float, default=2.0, help="seconds between looks")
 
@@ -39,6 +41,11 @@ def _progress(counts: dict[str, int]) -> None:
 
 def run(settings: Settings, hub: PartnershipHub, args: argparse.Namespace,
         stop: threading.Event | None = None) -> int:
+    if args.sub == "proposals":
+        for p in pending(hub):
+            print(f"{p['weight']:+6.1f}  {p['a']}  {p['b']}  {p['proposed_at']}")
+            print("        " + "; ".join(p["reasons"]))
+        return 0
     if args.sub == "train":
         engine = MatchingEngine(None)
         follower = MatchingFollower(hub, engine)

@@ -84,34 +84,34 @@ class MatchingEngine:
         n = self.counts[attribute][value]
         return n / self.total if n and self.total >= 1000 else None
 
-    def add(self, x: Identity) -> bool:
+    def add(self, x: Identity, found_blocks: list[str] | None = None) -> bool:
         """Hold ``x``; False if an identical identity is held already."""
         if x in self.seen or not x.can_score:
             return False
         self.seen.add(x)
         n = len(self.identities)
         self.identities.append(x)
-        for block in blocks(x):
+        for block in found_blocks if found_blocks is not None else blocks(x):
             self.index[block].append(n)
         self.counts["given"][x.given] += 1
         self.counts["family"][x.family] += 1
         self.total += 1
         return True
 
-    def candidates(self, x: Identity) -> set[int]:
+    def candidates(self, x: Identity, found_blocks: list[str] | None = None) -> set[int]:
         found: set[int] = set()
-        for block in blocks(x):
+        for block in found_blocks if found_blocks is not None else blocks(x):
             members = self.index.get(block, ())
             if len(members) <= MAX_BLOCK:
                 found.update(members)
         return found
 
-    def match(self, x: Identity) -> list[Scored]:
+    def match(self, x: Identity, found_blocks: list[str] | None = None) -> list[Scored]:
         """The best-scoring held identity of each other person key, unless nothing."""
         if not x.can_score or self.model is None:
             return []  # a record with only a match key can only match exactly
         best: dict[str, Scored] = {}
-        for i in self.candidates(x):
+        for i in self.candidates(x, found_blocks):
             other = self.identities[i]
             if other.key == x.key:
                 continue
@@ -128,8 +128,9 @@ class MatchingEngine:
     def match_and_add(self, x: Identity) -> list[Scored]:
         if x in self.seen:
             return []
-        found = self.match(x)
-        self.add(x)
+        found_blocks = blocks(x)
+        found = self.match(x, found_blocks)
+        self.add(x, found_blocks)
         return found
 
     def candidate_pairs(self) -> Iterator[tuple[int, int]]:

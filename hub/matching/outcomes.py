@@ -16,14 +16,16 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.model import Case, Incident, MatchProposal
 from domain.model.subjects import proposal_id
 from domain.rules.matching import AUTO_LINK, PROBABILISTIC, PROPOSE
-from hub.application import PartnershipHub, Unreadable
+from hub.application import CONFLICT_RETRIES, PartnershipHub, Unreadable
 from hub.matching.comparisons import Identity, identity
 from hub.matching.engine import MatchingEngine, Scored
+from hub.matching.people import root_of
 
 MATCHER = "hub:matching"
 READS = (Incident.Reported, Case.Opened, Case.PartyAdded)
@@ -47,31 +49,61 @@ def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
                     at: datetime) -> dict[str, int]:
     """Store the outcome of each scored candidate of ``x`` (best first)."""
     counts = {AUTO_LINK: 0, PROPOSE: 0}
+    answered: set[str] = set()  # one outcome per linked group of records, its best pair
     for scored in found:
-        if app.get_or_none(proposal_id(x.key, scored.key)) is not None:
-            continue  # decided or pending already: the matcher never overrides a person
-        proposal = MatchProposal(a=x.key, b=scored.key, rule=PROBABILISTIC, proposed_at=at)
-        outcome = scored.outcome
-        reasons = list(outcome.reasons)
-        changed: list[Any] = [proposal]
-        kind = outcome.outcome
-        if kind == AUTO_LINK:
-            survivor, merged = app.person(proposal.a), app.person(proposal.b)
-            if survivor is None or merged is None or merged.merged_into is not None:
-                kind = PROPOSE
-                reasons.append("one of the two is already linked to another record: "
-                               "a person decides")
-        proposal.score(weight=outcome.weight, outcome=kind, reasons=reasons,
-                       fields=[asdict(f) for f in outcome.fields])
-        if kind == AUTO_LINK:
-            assert survivor is not None and merged is not None
-            proposal.decide("confirm", MATCHER, at, f"{MATCHER}:{proposal.id}")
-            merged.merge_into(into=proposal.a, proposal=str(proposal.id), by=MATCHER)
-            survivor.absorb(key=proposal.b, proposal=str(proposal.id))
-            changed += [survivor, merged]
-        app.save(*changed)
-        counts[kind] += 1
+        group = root_of(app, scored.key)
+        if group in answered:
+            continue
+        answered.add(group)
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                kind = _record_one(app, x, scored, at)
+                break
+            except IntegrityError:  # a person's decision was stored meanwhile: read again
+                if attempt == CONFLICT_RETRIES - 1:
+                    raise
+        if kind:
+            counts[kind] += 1
     return counts
+
+
+def _record_one(app: PartnershipHub, x: Identity, scored: Scored, at: datetime) -> str | None:
+    if app.get_or_none(proposal_id(x.key, scored.key)) is not None:
+        return None  # decided or pending already: the matcher never overrides a person
+    if root_of(app, x.key) == root_of(app, scored.key):
+        return None  # linked already, through another record of theirs
+    proposal = MatchProposal(a=x.key, b=scored.key, rule=PROBABILISTIC, proposed_at=at)
+    outcome = scored.outcome
+    reasons = list(outcome.reasons)
+    changed: list[Any] = [proposal]
+    kind = outcome.outcome
+    survivor, merged = app.person(proposal.a), app.person(proposal.b)
+    if kind == AUTO_LINK and (survivor is None or merged is None
+                              or merged.merged_into is not None):
+        kind = PROPOSE
+        reasons.append("one of the two is already linked to another record: a person decides")
+    proposal.score(weight=outcome.weight, outcome=kind, reasons=reasons,
+                   fields=[asdict(f) for f in outcome.fields])
+    if kind == AUTO_LINK:
+        proposal.decide("confirm", MATCHER, at, f"{MATCHER}:{proposal.id}")
+        merged.merge_into(into=proposal.a, proposal=str(proposal.id), by=MATCHER)
+        survivor.absorb(key=proposal.b, proposal=str(proposal.id))
+        changed += [survivor, merged]
+    app.save(*changed)
+    return kind
+
+
+def pending(app: PartnershipHub) -> list[dict[str, Any]]:
+    """Proposals waiting for a person, strongest first, with the reasons they were made.
+    Match keys and field levels only: no name or date of birth is shown."""
+    found: dict[str, MatchProposal] = {}
+    for event in app.records([get_topic(MatchProposal.Scored)]):
+        if not isinstance(event, Unreadable):
+            found[str(event.originator_id)] = app.get_or_none(event.originator_id)
+    return sorted(({"a": p.a, "b": p.b, "weight": p.weight, "reasons": list(p.reasons),
+                    "proposed_at": p.proposed_at.isoformat()}
+                   for p in found.values() if p is not None and p.status == "proposed"),
+                  key=lambda p: -(p["weight"] or 0))
 
 
 class MatchingFollower:

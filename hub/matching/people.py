@@ -9,14 +9,20 @@ from typing import Any
 from domain.model import Person
 
 
-def linked_people(app: Any, key: str) -> list[Person]:
-    """The Person of ``key`` and every Person linked with it (``app.person`` loads one)."""
+def root_of(app: Any, key: str) -> str:
+    """The key every record linked with ``key`` is gathered under (``app.person`` loads one)."""
     root, seen = key, {key}
     person = app.person(key)
     while person is not None and person.merged_into and person.merged_into not in seen:
         root = person.merged_into
         seen.add(root)
         person = app.person(root)
+    return root
+
+
+def linked_people(app: Any, key: str) -> list[Person]:
+    """The Person of ``key`` and every Person linked with it."""
+    root = root_of(app, key)
     found: list[Person] = []
     queue, visited = [root], set()
     while queue:

@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from domain.contract import matchkeys
 from domain.model.subjects import proposal_id
 from domain.rules import case_review, marac
@@ -17,7 +19,7 @@ from hub.matching.cli import run
 from hub.matching.config import model_path
 from hub.matching.engine import MatchingEngine
 from hub.matching.model import Model
-from hub.matching.outcomes import MatchingFollower
+from hub.matching.outcomes import MatchingFollower, pending
 from hub.settings import Settings
 from hub.views.case_view import build_case_view
 from hub.views.person_view import PersonView
@@ -147,3 +149,22 @@ def test_cli_trains_on_held_identities_then_backfills(hub: PartnershipHub, send:
     assert linked.outcome == PROPOSE  # no date of birth on the police record
     typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")["match_key"]
     assert hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], typed)).outcome == AUTO_LINK
+
+
+def test_three_agencies_records_of_one_person_gather_under_one_key_without_noise(
+        hub: PartnershipHub, send: Send, capsys: pytest.CaptureFixture[str]) -> None:
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")
+    short = party("Peggy Quarrendon-Thistlecombe", "1975-02-14")
+    report(send, "P-0", 0, typed)
+    report(send, "P-1", 10, short)
+    report(send, "P-2", 20, POLICE_VICTIM)  # no date of birth: proposed, not linked
+    counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
+    assert counts[AUTO_LINK] == 2
+    assert facts(hub) == (2, [], False)
+    waiting = pending(hub)
+    assert counts[PROPOSE] == len(waiting) == 1  # one question about the group, not three
+    assert all(any(r.startswith("date_of_birth: missing") for r in p["reasons"])
+               for p in waiting)
+    assert run(Settings(data_dir=Path("unused")), hub, Namespace(sub="proposals")) == 0
+    assert "date_of_birth: missing" in capsys.readouterr().out
