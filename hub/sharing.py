@@ -93,10 +93,40 @@ def _claims_summary(claims: list[dict[str, Any]], used: set[str]) -> tuple[str, 
     return justification, necessity, condition
 
 
+def redacted(fields: list[ViewField], released: list[str]
+             ) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Released free text with the names taken out of everyone whose identity this decision
+    does not release (withheld, or not asked for): the values by path, and what was redacted
+    (path and the person's role, never the name) for the disclosure record. A complainant
+    named in a summary shared with the perpetrator's side reads "[complainant]" (seeds/002
+    L1208, L261, L316; seeds/000 L433)."""
+    shown = set(released)
+    identity: dict[str, list[bool]] = {}
+    for f in fields:
+        if f.category == "identity" and f.subject:
+            identity.setdefault(f.subject, []).append(f.path in shown)
+    open_ = {key for key, seen in identity.items() if seen and all(seen)}
+    values: dict[str, Any] = {}
+    done: list[dict[str, str]] = []
+    for f in fields:
+        if f.path not in shown or not f.names or not isinstance(f.value, str):
+            continue
+        text = f.value
+        for person in f.names:
+            if person.subject not in open_:
+                after = person.redact(text)
+                if after != text:
+                    done.append({"path": f.path, "role": person.role})
+                text = after
+        values[f.path] = text
+    return values, done
+
+
 def disclosure_record(requester: Requester, decision: Decision, fields: list[ViewField], *,
                       record_kind: str, record_ref: str, subjects: list[str], purpose: str,
                       claims: list[dict[str, Any]], panel: dict[str, Any] | None,
-                      override: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+                      override: dict[str, Any] | None, now: datetime,
+                      redactions: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """Everything the ICO request record and DPA 2018 s62 ask for, as one JSON document."""
     by_path = {f.path: f for f in fields}
     if override is not None:
@@ -132,6 +162,7 @@ def disclosure_record(requester: Requester, decision: Decision, fields: list[Vie
         "suppliers": sorted({by_path[p].supplier for p in released if p in by_path}),
         "justification": justification, "necessity": necessity,
         "special_category_condition": condition, "referral": referral, "override": override,
+        "redactions": list(redactions or []),
     }
 
 
@@ -214,13 +245,17 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
         started = time.perf_counter()
         decision = engine.decide(policy_input)
         DECISION_SECONDS.labels(engine.name).observe(time.perf_counter() - started)
+    # An override releases the whole view, names included: nothing to redact.
+    texts, redactions = ({}, []) if override is not None else redacted(
+        fields, list(decision.released))
     record = disclosure_record(requester, decision, fields, record_kind=record_kind,
                                record_ref=record_ref, subjects=subjects, purpose=purpose,
-                               claims=claims, panel=panel, override=override, now=now)
+                               claims=claims, panel=panel, override=override, now=now,
+                               redactions=redactions)
     disclosure_id = _commit(app, record, override is not None)
     count_decision(len(record["released"]), len(record["withheld"]), record["gateways"],
                    record["consent_ids"])
-    values = {f.path: f.value for f in fields}
+    values = {f.path: f.value for f in fields} | texts
     released = {p: values[p] for p in record["released"]}
     return SharedView(disclosure_id, decision, nest(released), override is not None)
 

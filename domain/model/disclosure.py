@@ -34,7 +34,8 @@ class Disclosure(Aggregate):
                  justification: str = "", necessity: str = "",
                  special_category_condition: str | None = None,
                  referral: str | None = None,
-                 override: dict[str, Any] | None = None) -> None:
+                 override: dict[str, Any] | None = None,
+                 redactions: list[dict[str, str]] | None = None) -> None:
         self.requester = requester
         self.recipient = recipient
         self.purpose = purpose
@@ -61,6 +62,8 @@ class Disclosure(Aggregate):
         self.special_category_condition = special_category_condition
         self.referral = referral
         self.override = override
+        # Names taken out of released free text: path and the person's role, not the name.
+        self.redactions = redactions or []
         self.override_review: dict[str, Any] | None = None
         self.subject_access_release: dict[str, Any] | None = None
 

@@ -117,6 +117,7 @@ class DisclosureLogRow(DisclosureRow):
     special_category_condition: str | None = None
     referral: str | None = None
     override: dict[str, Any] | None = None
+    redactions: list[dict[str, str]] = []
     override_review: dict[str, Any] | None = None
     subject_access_release: dict[str, Any] | None = None
 

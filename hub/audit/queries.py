@@ -25,11 +25,12 @@ RECORD_FIELDS = (
     "allowed", "released", "withheld", "gateways", "consent_ids", "agreement", "reasons",
     "bundle_revision", "engine", "requested_at", "requested", "released_categories",
     "withheld_categories", "suppliers", "justification", "necessity",
-    "special_category_condition", "referral", "override")
+    "special_category_condition", "referral", "override", "redactions")
 DEFAULTS: dict[str, Any] = {"requested": [], "released_categories": [],
                             "withheld_categories": [], "suppliers": [], "justification": "",
                             "necessity": "", "special_category_condition": None,
-                            "referral": None, "override": None, "requested_at": None}
+                            "referral": None, "override": None, "requested_at": None,
+                            "redactions": []}
 
 
 def unreadable_disclosure(bad: Unreadable) -> dict[str, Any]:

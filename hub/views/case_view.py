@@ -3,7 +3,7 @@ about the same people (linked by match key) or named by the case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,6 +11,7 @@ from domain.model import Case, Incident
 from hub.application import PartnershipHub
 from hub.matching.people import linked_people
 from hub.views.fields import ViewField
+from hub.views.names import NamedPerson
 
 # Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
 CASE_CATEGORIES = {"ref": "case", "agency": "case", "category": "case", "summary": "case",
@@ -21,6 +22,9 @@ PARTY_CATEGORIES = {"role": "case", "name": "identity", "date_of_birth": "identi
                     "contact": "contact"}
 LOCATION_CATEGORIES = {"address": "address", "postcode": "address", "ward": "case",
                        "estate": "case"}
+# Free text written about a record's people: it is their data (docs/policies.md "Identity
+# protection by person"), and names in it are redacted on release (hub/sharing.py).
+FREE_TEXT = frozenset({"summary"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,14 @@ class CaseView:
                 "occurred_at": incident.occurred_at.isoformat(), "summary": incident.summary,
             }, INCIDENT_CATEGORIES, incident.flags, incident.confidentiality, incident.location,
                 incident.parties, today)
-        return found
+        return mark_names(found, self.people)
+
+    @property
+    def people(self) -> list[NamedPerson]:
+        """Everyone the view's records name, once each, with the most protected role any
+        record gives them: whose names the hub looks for in the view's free text."""
+        return named_people([*self.case.parties,
+                             *(p for i in self.incidents for p in i.parties)])
 
 
 def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
@@ -70,8 +81,9 @@ def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
                          party["match_key"] if party else None,
                          party["role"] if party else None, field_flags, confidentiality)
 
-    found = [make(name, value, categories[name]) for name, value in values.items()
-             if value is not None]
+    about = _text_subject(parties)
+    found = [make(name, value, categories[name], about if name in FREE_TEXT else None)
+             for name, value in values.items() if value is not None]
     home = _whose_place(parties)
     for name, value in (location or {}).items():
         if name in LOCATION_CATEGORIES and value:
@@ -90,18 +102,53 @@ def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
 _PROTECTION_ORDER = ("complainant", "witness", "victim")
 
 
+def _rank(party: dict[str, Any]) -> tuple[int, int]:
+    role = party.get("role")
+    return (0 if party.get("anonymity_requested") else 1,
+            _PROTECTION_ORDER.index(role) if role in _PROTECTION_ORDER else 9)
+
+
 def _whose_place(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The person a record's address identifies: a party the record says lives there, else
     (the record does not say) the most protected party in it, so that the address is withheld
     wherever that person's identity would be. None for a record about nobody."""
     residents = [p for p in parties if p.get("lives_at_location")] or parties
+    return min(residents, key=_rank) if residents else None
 
-    def rank(party: dict[str, Any]) -> tuple[int, int]:
-        role = party.get("role")
-        return (0 if party.get("anonymity_requested") else 1,
-                _PROTECTION_ORDER.index(role) if role in _PROTECTION_ORDER else 9)
 
-    return min(residents, key=rank) if residents else None
+def _text_subject(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Whose data a record's free text is: its most protected party (the same order as
+    ``_whose_place``), so a recipient that needs consent needs that person's, and their
+    refusal withholds it. None for a record about nobody."""
+    return min(parties, key=_rank) if parties else None
+
+
+def named_people(parties: list[dict[str, Any]]) -> list[NamedPerson]:
+    """One entry per person with a name, under the most protected role any record gives
+    them (a complainant in one record and a victim in another is redacted as the
+    complainant)."""
+    best: dict[str, dict[str, Any]] = {}
+    for party in parties:
+        key, name = party.get("match_key"), party.get("name")
+        if not key or not name:
+            continue
+        held = best.get(key)
+        if held is None or _rank(party) < _rank(held):
+            best[key] = {**party, "name": name}
+    return [NamedPerson(key, str(p["role"]), str(p["name"])) for key, p in sorted(best.items())]
+
+
+def mark_names(fields: list[ViewField], people: list[NamedPerson]) -> list[ViewField]:
+    """Mark each free-text field with the people whose name (a given or family name, whole
+    word, any case) it contains, so the release can redact the ones not released."""
+    marked = []
+    for f in fields:
+        if f.path.rsplit(".", 1)[-1] in FREE_TEXT and isinstance(f.value, str):
+            named = tuple(p for p in people if p.named_in(f.value))
+            if named:
+                f = replace(f, names=named)
+        marked.append(f)
+    return marked
 
 
 def _is_minor(party: dict[str, Any], today: date) -> bool:

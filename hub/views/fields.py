@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.views.names import NamedPerson
+
 
 @dataclass(frozen=True)
 class ViewField:
@@ -20,6 +22,9 @@ class ViewField:
     subject_role: str | None = None
     flags: dict[str, bool] = field(default_factory=dict)
     confidentiality: str = "standard"
+    # Free text only: the people it names (never shown to the policy; the release redacts
+    # the names of those whose identity it does not release).
+    names: tuple[NamedPerson, ...] = ()
 
     def policy_view(self) -> dict[str, Any]:
         """What the policy engine sees: everything but the value itself."""

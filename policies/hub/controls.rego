@@ -32,6 +32,8 @@ housing_staff if requester_kind in config.controls.mediation_barred_kinds
 
 perpetrator_side if data.hub.validate.acting_for in config.controls.perpetrator_side
 
+witness_side if data.hub.validate.acting_for in config.controls.witness_side
+
 identifying := {c | some c in config.controls.identifying_categories}
 
 mediators := {a | some a, agency in config.agencies; agency.kind == "mediator"}
@@ -57,6 +59,16 @@ bars[id] contains "the person asked for anonymity: identity is withheld from eve
 	k.flags.anonymity_requested != false
 	k.category in identity
 	k.supplier != recipient
+}
+
+# Witnesses are told an eviction "has been scheduled, without giving the precise date", and told
+# after it has taken place (seeds/002 L1728): the hub flags a scheduled enforcement date as
+# pending until the day has passed, and it is withheld from anyone acting for a witness or
+# complainant until then (the supplier too: the rule is about who it reaches).
+bars[id] contains "a scheduled enforcement date is not given to witnesses or complainants before it has taken place (seeds/002 L1728)" if {
+	witness_side
+	some id, k in data.hub.validate.kinds
+	k.flags.enforcement_pending != false
 }
 
 # "no specific details of the mediation will be shared with housing staff" (seeds/002 L1453):

@@ -36,6 +36,33 @@ test_anonymity_withheld_except_from_supplier if {
 	not controls.bars["party.1.name"] with input as own
 }
 
+# A scheduled eviction date is not given to witnesses before it has taken place (seeds/002 L1728).
+eviction := fx.field("case.intervention.0.scheduled_for", "case", "wcc-asb")
+
+acting_for(inp, role) := json.patch(inp, [{"op": "replace", "path": "/requester/acting_for", "value": role}])
+
+test_pending_enforcement_date_withheld_from_witness_side if {
+	pending := fx.flagged(eviction, "enforcement_pending")
+	req := fx.request("wcc-asb", "case_officer", "asb_case_management", [pending, fx.summary])
+	some role in ["witness", "complainant"]
+	inp := acting_for(req, role)
+	controls.witness_side with input as inp
+	controls.bars["case.intervention.0.scheduled_for"] == {"a scheduled enforcement date is not given to witnesses or complainants before it has taken place (seeds/002 L1728)"} with input as inp
+	not controls.bars["case.summary"] with input as inp
+}
+
+test_enforcement_date_given_to_the_tenant_side_and_after_the_event if {
+	pending := fx.flagged(eviction, "enforcement_pending")
+	tenant := acting_for(fx.request("wcc-asb", "case_officer", "asb_case_management", [pending]), "alleged_perpetrator")
+	not controls.witness_side with input as tenant
+	not controls.bars["case.intervention.0.scheduled_for"] with input as tenant
+	past := object.union(eviction, {"flags": object.union(eviction.flags, {"enforcement_pending": false})})
+	after := acting_for(fx.request("wcc-asb", "case_officer", "asb_case_management", [past]), "witness")
+	not controls.bars["case.intervention.0.scheduled_for"] with input as after
+	unflagged := acting_for(fx.request("wcc-asb", "case_officer", "asb_case_management", [eviction]), "witness")
+	not controls.bars["case.intervention.0.scheduled_for"] with input as unflagged
+}
+
 # "no specific details of the mediation will be shared with housing staff" (seeds/002 L1453).
 test_mediation_never_to_housing if {
 	notes := fx.field("mediation.notes", "mediation", "wcc-asb")

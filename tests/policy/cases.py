@@ -62,6 +62,22 @@ F = {
     "odd": fld("x.shoe_size", "shoe_size", "wcc-asb"),
     # the council housing officer's domestic abuse interview notes (seeds/002 L447, L1988-2026)
     "c_da": fld("case.da_interview", "domestic_abuse", "wcc-housing", VICTIM, "victim"),
+    # Identity protection by person (docs/policies.md): every identifying field of the
+    # complainant, free text about them, a home that is not identifying, an eviction date.
+    "c_summary": fld("incident.0.summary", "incident", "wcc-asb", COMPLAINANT, "complainant"),
+    "v_summary": fld("case.victim_summary", "case", "wcc-asb", VICTIM, "victim"),
+    "c_dob": fld("complainant.date_of_birth", "identity", "wcc-asb", COMPLAINANT, "complainant"),
+    "c_phone": fld("complainant.contact", "contact", "wcc-asb", COMPLAINANT, "complainant"),
+    "c_addr": fld("case.location.address", "address", "wcc-asb", COMPLAINANT, "complainant"),
+    "c_postcode": fld("case.location.postcode", "address", "wcc-asb", COMPLAINANT,
+                      "complainant"),
+    "ward": fld("case.location.ward", "case", "wcc-asb"),
+    "anon_addr": fld("incident.1.location.address", "address", "wcc-asb", "mk1:c2",
+                     "complainant", anonymity_requested=True),
+    "evict": fld("case.intervention.0.scheduled_for", "case", "wcc-asb",
+                 enforcement_pending=True),
+    "evicted": fld("case.intervention.1.scheduled_for", "case", "wcc-asb",
+                   enforcement_pending=False),
 }
 
 
@@ -155,7 +171,11 @@ class Case:
 
 HOUSING_MARAC = ("wcc-housing", "panel_member", "marac")
 PERP_SIDE: dict[str, Any] = {"acting_for": "alleged_perpetrator"}
+ASB = ("wcc-asb", "case_officer", "asb_case_management")
+HOUSING_ASB = ("wcc-housing", "case_officer", "asb_case_management")
 P = {f: F[f]["path"] for f in F}
+NEVER = "complainant identity is never released to someone acting for the alleged perpetrator"
+L1728 = "not given to witnesses or complainants before it has taken place (seeds/002 L1728)"
 
 CASES: list[Case] = [
     Case("marac housing member sees the DA risk summary", "002 L881-886, L1976",
@@ -193,6 +213,40 @@ CASES: list[Case] = [
     Case("perpetrator side: the complainant's own agency still protects the name", "002 L1208",
          request("wcc-asb", "case_officer", "asb_case_management", ["c_name"], **PERP_SIDE),
          withheld={P["c_name"]: "never released"}),
+    Case("perpetrator side: no part of the complainant's identity, home address included",
+         "002 L1208, L261, L316",
+         request(*HOUSING_ASB, ["c_name", "c_dob", "c_phone", "c_addr", "c_postcode", "ward",
+                                "c_summary"], **PERP_SIDE),
+         released=(P["ward"], P["c_summary"]),
+         withheld={P["c_name"]: NEVER, P["c_dob"]: NEVER, P["c_phone"]: NEVER,
+                   P["c_addr"]: NEVER, P["c_postcode"]: NEVER}),
+    Case("anonymity covers the person's home address too", "000 L433",
+         request("met-police", "police_officer", "asb_case_management", ["anon_addr", "ward"]),
+         released=(P["ward"],), withheld={P["anon_addr"]: "asked for anonymity"}),
+    Case("free text about the victim goes to the IDVA only with the victim's consent",
+         "002 L1450, L2026",
+         request("advance-idva", "idva", "marac", ["v_summary", "v_name"]),
+         withheld={P["v_summary"]: "only with the person's consent",
+                   P["v_name"]: "only with the person's consent"}, allowed=False),
+    Case("free text about the victim goes to the IDVA with the victim's consent",
+         "002 L2026",
+         request("advance-idva", "idva", "marac", ["v_summary"], consents=[
+             consent("c-idva", VICTIM, ["marac"], ["case"], ["advance-idva"])]),
+         released=(P["v_summary"],), consent_id={P["v_summary"]: "c-idva"}),
+    Case("free text about the complainant is withheld when the complainant refused consent",
+         "002 L447",
+         request(*HOUSING_ASB, ["c_summary", "ward"],
+                 consents=[{"id": "c-no", "subject": COMPLAINANT, "refused": True}]),
+         released=(P["ward"],), withheld={P["c_summary"]: "refused consent"}),
+    Case("a scheduled eviction date is not given to a witness before the eviction", "002 L1728",
+         request(*ASB, ["evict", "evicted", "ward"], acting_for="witness"),
+         released=(P["evicted"], P["ward"]), withheld={P["evict"]: L1728}),
+    Case("nor to a complainant, even with a court order claim", "002 L1728",
+         request(*ASB, ["evict"], acting_for="complainant",
+                 claims=[{"gateway": "legal_obligation", "justification": "order 2026/9"}]),
+         withheld={P["evict"]: L1728}, allowed=False),
+    Case("the tenant is told the eviction date", "002 L1728",
+         request(*ASB, ["evict"], **PERP_SIDE), released=(P["evict"],)),
     Case("GP practice outside any agreement sees nothing", "002 L981",
          request("gp-practice-x", "case_officer", "safeguarding", ["summary", "v_name", "risk"]),
          withheld={P["summary"]: "no active sharing agreement covers gp-practice-x"},
