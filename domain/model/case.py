@@ -67,6 +67,7 @@ class Case(Aggregate):
     closure_reason: str | None = None
     last_contact_at: datetime | None = None
     report: dict[str, Any] | None = None
+    interventions: tuple[dict[str, Any], ...] = ()
 
     @property
     def party_keys(self) -> list[str]:
@@ -175,16 +176,24 @@ class Case(Aggregate):
         self._advance(version, source_event_id)
 
     def record_intervention(self, *, version: int, source_event_id: str, at: datetime,
-                            intervention: str, against: str | None) -> None:
+                            intervention: str, against: str | None,
+                            scheduled_for: str | None = None) -> None:
+        """A step on the ladder; ``scheduled_for`` (ISO date) is when it is to be enforced,
+        such as the eviction date of a possession order (seeds/002 L1728)."""
         if intervention not in INTERVENTIONS:
             raise DomainRefused("unknown-intervention", f"{intervention!r} is not on the ladder")
         self._intervention(version=version, source_event_id=source_event_id, at=at,
-                           intervention=intervention, against=against)
+                           intervention=intervention, against=against,
+                           scheduled_for=scheduled_for)
 
     @event("InterventionRecorded")
     def _intervention(self, *, version: int, source_event_id: str, at: datetime,
-                      intervention: str, against: str | None) -> None:
+                      intervention: str, against: str | None,
+                      scheduled_for: str | None = None) -> None:
         self._advance(version, source_event_id)
+        self.interventions = (*self.interventions, {
+            "intervention": intervention, "at": at.isoformat(), "against": against,
+            "scheduled_for": scheduled_for})
         if intervention in LEGAL_ACTIONS:
             self.legal_action = True  # the 16-week limit stops applying (002:L2070)
 

@@ -80,7 +80,8 @@ def _action_assigned(case: Case, common: dict[str, Any], load: Loader,
 def _intervention(case: Case, common: dict[str, Any], load: Loader,
                   e: Envelope) -> list[Aggregate]:
     case.record_intervention(**common, intervention=e.data["intervention"],
-                             against=e.data.get("against"))
+                             against=e.data.get("against"),
+                             scheduled_for=e.data.get("scheduled_for"))
     return []
 
 

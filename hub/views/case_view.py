@@ -45,6 +45,7 @@ class CaseView:
             "summary": case.summary, "opened_at": case.opened_at.isoformat(),
             "lead_officer": case.lead_officer, "triage_tier": case.triage_tier,
         }, CASE_CATEGORIES, case.flags, "standard", case.location, case.parties, today)
+        found += intervention_fields(case, today)
         for n, incident in enumerate(self.incidents):
             found += _record_fields(f"incident.{n}", incident.agency, {
                 "agency": incident.agency, "ref": incident.ref, "category": incident.category,
@@ -149,6 +150,25 @@ def mark_names(fields: list[ViewField], people: list[NamedPerson]) -> list[ViewF
                 f = replace(f, names=named)
         marked.append(f)
     return marked
+
+
+def intervention_fields(case: Case, today: date) -> list[ViewField]:
+    """The case's interventions: what and when, and when one is to be enforced. A scheduled
+    date still to come carries ``enforcement_pending``, which the policy withholds from the
+    witness and complainant side until the day has passed (seeds/002 L1728)."""
+    flags = {"domestic_abuse": bool(case.flags.get("domestic_abuse")),
+             "youth": bool(case.flags.get("youth"))}
+    found = []
+    for n, step in enumerate(case.interventions):
+        prefix = f"case.intervention.{n}"
+        found += [ViewField(f"{prefix}.kind", step["intervention"], "case", case.agency,
+                            flags=flags),
+                  ViewField(f"{prefix}.at", step["at"], "case", case.agency, flags=flags)]
+        if step.get("scheduled_for"):
+            pending = date.fromisoformat(step["scheduled_for"]) >= today
+            found.append(ViewField(f"{prefix}.scheduled_for", step["scheduled_for"], "case",
+                                   case.agency, flags={**flags, "enforcement_pending": pending}))
+    return found
 
 
 def _is_minor(party: dict[str, Any], today: date) -> bool:
