@@ -211,8 +211,13 @@ class _Builder:
                 "id": f"{ref}-A1", "agency": self.rng.choice((POLICE, NOISE, HOUSING)),
                 "description": "Visit and gather evidence", "due": _iso(at + timedelta(days=14))}
             }, 1)
-            for rung in LADDER[: self.rng.choice((1, 1, 2, 3, 4, 7))]:
+            rungs = LADDER[: self.rng.choice((1, 1, 2, 3, 4, 7))]
+            for rung in rungs:
                 step("case.intervention.recorded", {"intervention": rung}, 7)
+            if len(rungs) == 7:  # the top of the ladder: a possession order, eviction booked
+                eviction = (at + timedelta(days=56)).date().isoformat()  # seeds/002 L1728
+                step("case.intervention.recorded",
+                     {"intervention": "possession", "scheduled_for": eviction}, 14)
             for _ in range(self.rng.randrange(0, 4)):
                 step("case.updated", {"changes": {"victim_contacted": True}}, 7)
             if self.rng.random() < 0.7 and at < YEAR_START + timedelta(days=360):

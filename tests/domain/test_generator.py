@@ -56,3 +56,16 @@ def test_repeat_perpetrators_have_families() -> None:
     assert {e.data["relative"]["match_key"] for e in ties} <= perps
     assert all("until" in e.data for e in ties if e.data["relationship"] == "former_partner")
     assert not any("name" in e.data["person"] for e in ties)
+
+
+def test_cases_at_the_top_of_the_ladder_book_an_eviction() -> None:
+    """Some cases reach a possession order with an eviction date (seeds/002 L1728), so the
+    case view's withholding of a pending enforcement date has data to act on."""
+    year = generate(seed=1, scale=0.05)
+    booked = [e for e in year.envelopes if e.type == "case.intervention.recorded"
+              and e.data.get("scheduled_for")]
+    assert booked
+    for e in booked:
+        validate(e)
+        assert e.data["intervention"] == "possession"
+        assert e.data["scheduled_for"] > e.data["at"][:10]
