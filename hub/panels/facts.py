@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.model import Case
-from hub.views.case_view import CaseView
+from hub.views.case_view import CaseView, mark_names, text_subject
 from hub.views.fields import ViewField
+from hub.views.names import NamedPerson
 
 YEAR = timedelta(days=365)
 NOTE = "facts.note"  # the referrer's reason: supplied by the referring agency, not the case
@@ -73,21 +74,30 @@ def case_facts(view: CaseView, now: datetime) -> dict[str, Any]:
 
 
 def with_referral(facts: dict[str, Any], *, supplier: str, triggers: list[str], note: str,
-                  referrer: str) -> dict[str, Any]:
+                  referrer: str, view: CaseView | None = None) -> dict[str, Any]:
     """The facts plus what the referral adds: the triggers that fired (risk indicators, from
-    the case's supplier) and the referrer's reason (supplied by the referring agency)."""
+    the case's supplier) and the referrer's reason (supplied by the referring agency). The
+    reason is free text about the case's people: like a case summary it is the most protected
+    party's data and is marked with the names it contains, for the release to redact."""
     flags: dict[str, bool] = next((f["flags"] for f in facts.get("fields", [])), {})
     extra = []
     if triggers:
         extra.append(asdict(ViewField("facts.triggers", list(triggers), "risk", supplier,
                                       flags=flags)))
     if note:
-        extra.append(asdict(ViewField(NOTE, note, "case", referrer, flags=flags)))
+        about = text_subject(view.case.parties) if view else None
+        reason = ViewField(NOTE, note, "case", referrer,
+                           about["match_key"] if about else None,
+                           about["role"] if about else None, flags=flags)
+        extra.append(asdict(mark_names([reason], view.people if view else [])[0]))
     return {**facts, "fields": [*facts.get("fields", []), *extra]}
 
 
 def fields(facts: dict[str, Any]) -> list[ViewField]:
-    return [ViewField(**f) for f in facts.get("fields", [])]
+    """The stored facts as fields (names stored as plain objects, or absent before they were
+    marked)."""
+    return [ViewField(**{**f, "names": tuple(NamedPerson(**p) for p in f.get("names") or ())})
+            for f in facts.get("fields", [])]
 
 
 def values(facts: dict[str, Any]) -> dict[str, Any]:

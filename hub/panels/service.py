@@ -321,7 +321,8 @@ class PanelService:
         view = build_case_view(self.hub, case_agency, case_ref)
         facts = panel_facts.with_referral(
             panel_facts.case_facts(view, now) if view else {"subjects": [], "fields": []},
-            supplier=case_agency, triggers=triggers, note=note.strip(), referrer=who.agency)
+            supplier=case_agency, triggers=triggers, note=note.strip(), referrer=who.agency,
+            view=view)
         referral = Referral.make(panel_type=type_id, case_agency=case_agency,
                                  case_ref=case_ref, source="trigger" if triggers else "manual",
                                  triggers=triggers, note=note, referred_by=_who(who), at=now,

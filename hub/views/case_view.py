@@ -23,8 +23,9 @@ PARTY_CATEGORIES = {"role": "case", "name": "identity", "date_of_birth": "identi
 LOCATION_CATEGORIES = {"address": "address", "postcode": "address", "ward": "case",
                        "estate": "case"}
 # Free text written about a record's people: it is their data (docs/policies.md "Identity
-# protection by person"), and names in it are redacted on release (hub/sharing.py).
-FREE_TEXT = frozenset({"summary"})
+# protection by person"), and names in it are redacted on release (hub/sharing.py). A
+# referral's reason (facts.note, hub/panels/facts.py) is free text too.
+FREE_TEXT = frozenset({"summary", "note"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
                          party["match_key"] if party else None,
                          party["role"] if party else None, field_flags, confidentiality)
 
-    about = _text_subject(parties)
+    about = text_subject(parties)
     found = [make(name, value, categories[name], about if name in FREE_TEXT else None)
              for name, value in values.items() if value is not None]
     home = _whose_place(parties)
@@ -117,7 +118,7 @@ def _whose_place(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
     return min(residents, key=_rank) if residents else None
 
 
-def _text_subject(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
+def text_subject(parties: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Whose data a record's free text is: its most protected party (the same order as
     ``_whose_place``), so a recipient that needs consent needs that person's, and their
     refusal withholds it. None for a record about nobody."""

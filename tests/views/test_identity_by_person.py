@@ -5,9 +5,12 @@ of everyone whose identity it does not release."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from domain.model import Case, Incident
+from hub.panels.facts import fields as panel_fields
+from hub.panels.facts import with_referral
 from hub.sharing import redacted
 from hub.views.case_view import CaseView
 from hub.views.names import NamedPerson
@@ -100,3 +103,19 @@ def test_an_enforcement_date_is_pending_until_the_day_has_passed() -> None:
     assert "case.intervention.2.scheduled_for" not in fields
     assert fields["case.intervention.2.kind"].value == "possession"
     assert "enforcement_pending" not in fields["case.intervention.2.at"].flags
+
+
+def test_a_referral_reason_is_free_text_about_the_case_people() -> None:
+    """The referrer's reason is stored with the referral (JSON) and released like a summary:
+    the most protected party's data, their name redacted where their identity is not."""
+    view = CaseView(_case("Noise", [PAT, CARA]), [])
+    facts = with_referral({"subjects": view.subjects, "fields": []}, supplier="wcc-asb",
+                          triggers=[], note="Cara Ingleby fears reprisals", referrer="met-police",
+                          view=view)
+    (note,) = panel_fields(json.loads(json.dumps(facts)))
+    assert (note.subject, note.subject_role) == ("mk1:c", "complainant")
+    assert redacted([note], [note.path]) == (
+        {"facts.note": "[complainant] fears reprisals"},
+        [{"path": "facts.note", "role": "complainant"}])
+    # facts stored before names were marked still read
+    assert panel_fields({"fields": [{**facts["fields"][0], "names": None}]})[0].names == ()
