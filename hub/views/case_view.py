@@ -156,19 +156,24 @@ def mark_names(fields: list[ViewField], people: list[NamedPerson]) -> list[ViewF
 def intervention_fields(case: Case, today: date) -> list[ViewField]:
     """The case's interventions: what and when, and when one is to be enforced. A scheduled
     date still to come carries ``enforcement_pending``, which the policy withholds from the
-    witness and complainant side until the day has passed (seeds/002 L1728)."""
+    witness and complainant side until the day has passed (seeds/002 L1728).
+    An intervention is the data of the person it is against."""
     flags = {"domestic_abuse": bool(case.flags.get("domestic_abuse")),
              "youth": bool(case.flags.get("youth"))}
+    roles = {p["match_key"]: p["role"] for p in case.parties}
     found = []
     for n, step in enumerate(case.interventions):
-        prefix = f"case.intervention.{n}"
+        prefix, against = f"case.intervention.{n}", step.get("against")
+        whose = (against, roles.get(against)) if against else (None, None)
         found += [ViewField(f"{prefix}.kind", step["intervention"], "case", case.agency,
-                            flags=flags),
-                  ViewField(f"{prefix}.at", step["at"], "case", case.agency, flags=flags)]
+                            *whose, flags=flags),
+                  ViewField(f"{prefix}.at", step["at"], "case", case.agency, *whose,
+                            flags=flags)]
         if step.get("scheduled_for"):
             pending = date.fromisoformat(step["scheduled_for"]) >= today
             found.append(ViewField(f"{prefix}.scheduled_for", step["scheduled_for"], "case",
-                                   case.agency, flags={**flags, "enforcement_pending": pending}))
+                                   case.agency, *whose,
+                                   flags={**flags, "enforcement_pending": pending}))
     return found
 
 

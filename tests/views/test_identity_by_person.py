@@ -103,6 +103,8 @@ def test_an_enforcement_date_is_pending_until_the_day_has_passed() -> None:
     assert "case.intervention.2.scheduled_for" not in fields
     assert fields["case.intervention.2.kind"].value == "possession"
     assert "enforcement_pending" not in fields["case.intervention.2.at"].flags
+    assert {(f.subject, f.subject_role) for p, f in fields.items() if ".intervention." in p} \
+        == {("mk1:p", "alleged_perpetrator")}
 
 
 def test_a_referral_reason_is_free_text_about_the_case_people() -> None:
