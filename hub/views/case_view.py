@@ -11,7 +11,7 @@ from domain.model import Case, Incident
 from hub.application import PartnershipHub
 from hub.matching.people import linked_people
 from hub.views.fields import ViewField
-from hub.views.names import NamedPerson
+from hub.views.names import NamedPerson, NameIndex
 
 # Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
 CASE_CATEGORIES = {"ref": "case", "agency": "case", "category": "case", "summary": "case",
@@ -143,10 +143,10 @@ def named_people(parties: list[dict[str, Any]]) -> list[NamedPerson]:
 def mark_names(fields: list[ViewField], people: list[NamedPerson]) -> list[ViewField]:
     """Mark each free-text field with the people whose name (a given or family name, whole
     word, any case) it contains, so the release can redact the ones not released."""
-    marked = []
+    index, marked = NameIndex(people), []
     for f in fields:
         if f.path.rsplit(".", 1)[-1] in FREE_TEXT and isinstance(f.value, str):
-            named = tuple(p for p in people if p.named_in(f.value))
+            named = index.named_in(f.value)
             if named:
                 f = replace(f, names=named)
         marked.append(f)
