@@ -18,6 +18,7 @@ from domain.model.subjects import proposal_id
 from domain.rules import case_review, marac
 from domain.rules.matching import AUTO_LINK, PROPOSE
 from hub.application import PartnershipHub
+from hub.audit.erasure import erase_subject
 from hub.matching.cli import run
 from hub.matching.config import model_path
 from hub.matching.engine import MatchingEngine
@@ -190,3 +191,15 @@ def test_three_agencies_records_of_one_person_gather_under_one_key_without_noise
                for p in waiting)
     assert run(Settings(data_dir=Path("unused")), hub, Namespace(sub="proposals")) == 0
     assert "date_of_birth: missing" in capsys.readouterr().out
+
+
+def test_an_erased_person_is_not_matched_on_a_later_backfill(hub: PartnershipHub,
+                                                              send: Send) -> None:
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")
+    erase_subject(hub, {"user": "dpo-1", "agency": "wcc-housing"}, CASE_VICTIM["match_key"],
+                  reason="erasure request")
+    report(send, "P-0", 0, typed)
+    counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
+    assert counts["identities"] == 1  # her sealed name no longer opens: nothing to match on
+    assert counts[AUTO_LINK] == counts[PROPOSE] == 0
