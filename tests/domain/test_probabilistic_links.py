@@ -4,6 +4,7 @@ MARAC trigger count and the case-review threshold; undoing it separates them aga
 from __future__ import annotations
 
 import contextlib
+import threading
 from argparse import Namespace
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,6 +25,7 @@ from hub.matching.config import model_path
 from hub.matching.engine import MatchingEngine
 from hub.matching.model import Model
 from hub.matching.outcomes import MatchingFollower, pending
+from hub.matching.people import root_of
 from hub.settings import Settings
 from hub.views.case_view import build_case_view
 from hub.views.person_view import PersonView
@@ -170,6 +172,12 @@ def test_cli_trains_on_held_identities_then_backfills(hub: PartnershipHub, send:
                                          POLICE_VICTIM["match_key"]))
     assert linked is not None and linked.rule == "probabilistic"
     assert linked.outcome == PROPOSE  # no date of birth on the police record
+    report(send, "P-3", 3, party("Peggy Quarrendon-Thistlecombe", "1975-02-14"))
+    stopped = threading.Event()
+    stopped.set()  # follow: backfills, then sees the stop
+    assert run(settings, hub, Namespace(sub="follow", interval=0.01), stopped) == 0
+    short = party("Peggy Quarrendon-Thistlecombe", "1975-02-14")["match_key"]
+    assert root_of(hub, short) == root_of(hub, CASE_VICTIM["match_key"])
     typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")["match_key"]
     assert hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], typed)).outcome == AUTO_LINK
 
