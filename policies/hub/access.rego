@@ -5,7 +5,7 @@ import rego.v1
 
 import data.hub.config
 
-errors := unknown_recipient | (unknown_requester | (unknown_purpose | (role_refused | panel_refused))) if {
+errors := (unknown_recipient | (unknown_requester | (unknown_purpose | (role_refused | panel_refused)))) | recipient_refused if {
 	recipient := data.hub.validate.recipient
 	requester := data.hub.validate.requester_agency
 	purpose := data.hub.validate.purpose
@@ -39,6 +39,33 @@ errors := unknown_recipient | (unknown_requester | (unknown_purpose | (role_refu
 		data.hub.validate.panel_type != purpose
 		msg := sprintf("purpose %v is served only for a %v panel (input.panel.type)", [purpose, purpose])
 	}
+
+	# Who may ask and who may receive, where the purpose says (purposes data): publicity is the
+	# council's (seeds/002 L1042); a referral goes to a support service that takes personal data
+	# only with consent (seeds/002 L1450, L2026); s17A statistics go to relevant authorities
+	# (seeds/002 L989).
+	requester_kind := object.get(data.hub.validate.requester_agency_entry, "kind", null)
+	receiver := data.hub.validate.recipient_agency
+	kinds_refused := {msg |
+		definition != null
+		kinds := object.get(definition, "requester_kinds", null)
+		kinds != null
+		not requester_kind in kinds
+		msg := sprintf("purpose %v may be requested only by an agency of kind %v", [purpose, kinds])
+	}
+	referral_refused := {msg |
+		definition != null
+		object.get(definition, "recipient_requires_consent", false) == true
+		object.get(receiver, "requires_consent", false) != true
+		msg := sprintf("purpose %v is a referral to a support service that takes personal data only with consent: %v is not one", [purpose, recipient])
+	}
+	authority_refused := {msg |
+		definition != null
+		object.get(definition, "statutory", null) != null
+		object.get(receiver, "relevant_authority", false) != true
+		msg := sprintf("purpose %v is a duty between relevant authorities: %v is not one", [purpose, recipient])
+	}
+	recipient_refused := (kinds_refused | referral_refused) | authority_refused
 }
 
 default purpose_definition := null

@@ -79,6 +79,29 @@ covering contains id if {
 # One agreement is relied on per decision: the first covering one by id, so the choice is stable.
 agreement := min(covering) if count(covering) > 0
 
+# Two disclosures rest on something other than a sharing agreement, and the categories come
+# from there instead: a statutory duty between relevant authorities (s17A depersonalised
+# statistics, seeds/002 L987-989: the purpose's categories), and a recipient outside the protocol
+# (a court under an order, the public for approved publicity: config.recipients, seeds/002 L970,
+# L1042), for the purposes its entry lists. Outside recipients still need a gateway for every
+# field (controls.rego).
+default statutory := false
+
+statutory if {
+	object.get(config.purposes, [data.hub.validate.purpose, "statutory"], null) != null
+	data.hub.validate.recipient_agency.relevant_authority == true
+}
+
+default outside := false
+
+outside if data.hub.validate.purpose in object.get(data.hub.validate.outside_recipient, "purposes", [])
+
+default without_agreement := false
+
+without_agreement if statutory
+
+without_agreement if outside
+
 # The data categories the recipient may receive under that agreement (none without one): those
 # it receives for every purpose it signed for, plus those it receives only for this purpose
 # (`purpose_categories`: family relationships only for GMAP, seeds/002 L890).
@@ -88,13 +111,30 @@ covered := {c | some c in signed[agreement].categories} | {c |
 	some purpose, categories in object.get(signed[agreement], "purpose_categories", {})
 	purpose == data.hub.validate.purpose
 	some c in categories
-}
+} if not without_agreement
 
-none_covering := count(covering) == 0
+covered := {c | some c in config.purposes[data.hub.validate.purpose].categories} if statutory
+
+covered := outside_categories if outside
+
+outside_categories := data.hub.validate.present_categories if data.hub.validate.outside_recipient.categories == "all"
+
+outside_categories := {c | some c in data.hub.validate.outside_recipient.categories} if is_array(data.hub.validate.outside_recipient.categories)
+
+none_covering := count(covering) == 0 if not without_agreement
+
+none_covering := false if without_agreement
 
 reasons contains msg if {
 	none_covering
 	msg := sprintf("no active sharing agreement covers %v for purpose %v", [data.hub.validate.recipient, data.hub.validate.purpose])
+}
+
+reasons contains msg if {
+	none_covering
+	purposes := object.get(data.hub.validate.outside_recipient, "purposes", null)
+	purposes != null
+	msg := sprintf("%v is outside the protocol: it receives only for purposes %v", [data.hub.validate.recipient, purposes])
 }
 
 reasons contains msg if {

@@ -183,3 +183,70 @@ refused contains id if {
 needs[id] contains "the person refused consent: only a legal obligation or a child-in-need referral overrides it (seeds/002 L447, L1194)" if {
 	some id in refused
 }
+
+# -- purposes and recipients (purposes data, config.recipients) ----------------------------------
+
+purpose_definition := object.get(config.purposes, data.hub.validate.purpose, {})
+
+# MAPPA: the council "has a duty to cooperate with the Responsible Authorities, but only to the
+# extent that it is compatible with existing statutory duties" (seeds/002 L898): what the
+# council and its housing service supplied goes only in the categories the purpose lists.
+bars[id] contains msg if {
+	cooperation := object.get(purpose_definition, "cooperation", null)
+	cooperation != null
+	suppliers := {a | some a, agency in config.agencies; agency.kind in cooperation.supplier_kinds}
+	some id, k in data.hub.validate.kinds
+	k.supplier in suppliers
+	not k.category in cooperation.categories
+	msg := sprintf("the council cooperates with MAPPA only as far as its statutory duties allow (seeds/002 L898): %v supplied by %v is not shared for it", [k.category, k.supplier])
+}
+
+# Handing over to someone else (a referral, a court, the public): only the controller that holds
+# the data hands it over; another partner's data is that partner's to disclose. Agencies of one
+# controller (the council's services) count as one.
+bars[id] contains msg if {
+	object.get(purpose_definition, "handover", false) == true
+	recipient := data.hub.validate.recipient
+	recipient != data.hub.validate.requester_agency
+	controllers := {a: object.get(agency, "controller", a) | some a, agency in config.agencies}
+	mine := object.get(controllers, data.hub.validate.requester_agency, data.hub.validate.requester_agency)
+	some id, k in data.hub.validate.kinds
+	object.get(controllers, k.supplier, k.supplier) != mine
+	msg := sprintf("only the agency that holds the data hands it over to %v: %v supplied it and discloses its own data", [recipient, k.supplier])
+}
+
+# A recipient outside the protocol has no agreement to rely on: every field needs one of the
+# gateways its entry lists (seeds/002 L970, L1042).
+needs[id] contains msg if {
+	gateways := object.get(data.hub.validate.outside_recipient, "gateways", null)
+	gateways != null
+	msg := sprintf("%v is outside the protocol: released only under %v (seeds/002 L970)", [data.hub.validate.recipient, gateways])
+	some id, _ in data.hub.validate.kinds
+}
+
+# Publicity is about perpetrators (seeds/002 L1034-1038): a field about anyone else is never
+# published.
+bars[id] contains msg if {
+	roles := object.get(data.hub.validate.outside_recipient, "subject_roles", null)
+	roles != null
+	some id, k in data.hub.validate.kinds
+	k.subject != null
+	not k.subject_role in roles
+	msg := sprintf("%v is told only about people in the role %v: this field is never released to it (seeds/002 L1034-1040)", [data.hub.validate.recipient, roles])
+}
+
+# "must pay particular attention where young persons are involved" (seeds/002 L1040): a youth
+# record needs a recorded justification on an accepted claim.
+bars[id] contains "young person: publicity needs a recorded youth_justification on an accepted claim (seeds/002 L1040)" if {
+	object.get(purpose_definition, "youth_needs_justification", false) == true
+	not data.hub.gateways.youth_justified
+	some id, k in data.hub.validate.kinds
+	k.flags.youth != false
+}
+
+# Statistics are depersonalised (CDA 1998 s17A, seeds/002 L987-989): nothing about a person.
+bars[id] contains "statistics are depersonalised: a field about a person is never released for them (seeds/002 L987-989)" if {
+	object.get(purpose_definition, "depersonalised", false) == true
+	some id, k in data.hub.validate.kinds
+	k.subject != null
+}

@@ -94,6 +94,25 @@ problems contains [i, msg] if {
 	msg := sprintf("gateway %v not accepted: police_agreement must be true or false", [named[i]])
 }
 
+# Publicity: the council's Legal Services approve a press release before publication, and the
+# approval (who, when) is recorded on the claim (seeds/002 L1042).
+problems contains [i, msg] if {
+	some i, c in data.hub.validate.claims
+	some part in object.get(definitions[i], "approval", [])
+	not data.hub.validate.nonempty(object.get(c, ["legal_services_approval", part], null))
+	msg := sprintf("gateway %v not accepted: missing legal_services_approval.%v (Legal Services approve publicity before publication, seeds/002 L1042)", [named[i], part])
+}
+
+# A recipient outside the protocol receives only under the gateways its entry lists: a court
+# only what the law or its order requires, para 5(1), "the only mandatory one" (seeds/002 L970).
+problems contains [i, msg] if {
+	allowed := object.get(data.hub.validate.outside_recipient, "gateways", null)
+	allowed != null
+	some i, c in data.hub.validate.claims
+	not named[i] in allowed
+	msg := sprintf("gateway %v not accepted: %v is outside the protocol and receives only under %v", [named[i], data.hub.validate.recipient, allowed])
+}
+
 rejected := {i | some [i, _] in problems}
 
 messages contains msg if some [_, msg] in problems
@@ -136,4 +155,15 @@ police_agreed := {category |
 	some claim in accepted
 	claim.police_agreement
 	some category in claim.categories
+}
+
+# Extra care where young people are involved (seeds/002 L1040): an accepted claim records why a
+# young person's data must be part of it (controls.rego bars youth records otherwise where the
+# purpose asks for it).
+default youth_justified := false
+
+youth_justified if {
+	some i, c in data.hub.validate.claims
+	not i in rejected
+	data.hub.validate.nonempty(object.get(c, "youth_justification", null))
 }

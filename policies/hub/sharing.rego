@@ -140,6 +140,17 @@ shared_reason := sprintf("shared with %v under agreement %v (version %v) for pur
 	config.agreements[data.hub.agreements.agreement].version, data.hub.validate.purpose,
 ])
 
+# Without an agreement: a statutory duty (s17A statistics) or a named recipient outside the
+# protocol (agreements.rego).
+shared_reason := sprintf("shared with %v for purpose %v under %v", [
+	data.hub.validate.recipient, data.hub.validate.purpose,
+	config.purposes[data.hub.validate.purpose].statutory,
+]) if data.hub.agreements.statutory
+
+shared_reason := sprintf("disclosed to %v (%v), outside the protocol, for purpose %v", [
+	data.hub.validate.recipient_detail.name, data.hub.validate.recipient, data.hub.validate.purpose,
+]) if data.hub.agreements.outside
+
 # -- the answer per kind --------------------------------------------------------------------------
 
 # Each kind's answer. No function is called per kind and shared answers are built once: in

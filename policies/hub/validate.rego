@@ -77,6 +77,21 @@ default recipient_agency := {}
 
 recipient_agency := config.agencies[recipient]
 
+# A recipient outside the protocol (a court, a coroner, the public: config.recipients) has an
+# entry shaped like an agency's (kind, relevant_authority, requires_consent), so the rules that
+# read the recipient's kind read it the same way; agency ids and outside recipient ids are
+# distinct (tests/policy/test_bundle.py).
+recipient_agency := outside_recipient if outside_recipient != {}
+
+default outside_recipient := {}
+
+outside_recipient := config.recipients[recipient]
+
+# Who the outside recipient is, as the request names it (name; reference of the order).
+default recipient_detail := {}
+
+recipient_detail := input.recipient_detail if is_object(input.recipient_detail)
+
 default requester_agency_entry := {}
 
 requester_agency_entry := config.agencies[requester_agency]
@@ -107,7 +122,7 @@ consents_given := input.consents
 # (nonempty/timestamp are written out rather than called here and below: in regorus a user
 # function call costs about as much as twenty comprehension steps, and this runs on every
 # decision.)
-errors := (((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors) | bad_acting_for if {
+errors := ((((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors) | bad_acting_for) | unnamed_recipient if {
 	values := [
 		["now", now], ["requester.user", requester_user], ["requester.agency", requester_agency],
 		["requester.role", requester_role], ["recipient", recipient], ["purpose", purpose],
@@ -128,6 +143,15 @@ errors := (((missing | bad_now) | (not_arrays | not_objects)) | kinds_errors) | 
 	bad_acting_for := {sprintf("invalid input: requester.acting_for must be one of %v or null", [config.controls.subject_roles]) |
 		acting_for != null
 		not acting_for in config.controls.subject_roles
+	}
+	# A disclosure outside the protocol names who receives it, and for a court order the order
+	# (seeds/002 L966, L970): the disclosure log keeps both.
+	outside := outside_recipient
+	detail := recipient_detail
+	unnamed_recipient := {sprintf("missing input: recipient_detail.%v (%v is outside the protocol and must be named)", [part, recipient]) |
+		outside != {}
+		some part in {"name"} | {"reference" | outside.requires_reference == true}
+		not nonempty(object.get(detail, part, null))
 	}
 	given := [["gateway_claims", gateway_claims_given], ["consents", consents_given]]
 	not_arrays := {sprintf("invalid input: %s must be an array", [key]) |
