@@ -592,3 +592,129 @@ CONSENT_FLOW = (
     request(*HOUSING_MARAC, ["v_health"],
             consents=[{**_C1, "withdrawn_at": "2026-11-23T09:59:59Z"}]),
 )
+
+
+# Purposes and recipients (issue 12 part 2): MAPPA, support referrals, publicity, disclosure
+# required by law to a named recipient outside the protocol, depersonalised statistics.
+def outside(inp: dict[str, Any], recipient: str, **detail: str) -> dict[str, Any]:
+    return inp | {"recipient": recipient, "recipient_detail": detail}
+
+
+ORDER = {"gateway": "legal_obligation", "justification": "order WMC 2026/123 to produce records"}
+APPROVED = claim("publicity_approved", necessity="deter further ASB on the estate",
+                 legal_services_approval={"by": "j.legal", "at": "2026-11-20T10:00:00Z"})
+COURT = {"name": "Westminster Magistrates' Court", "reference": "WMC 2026/123"}
+COUNT = {"path": "counts.noise", "category": "statistics", "supplier": "partnership",
+         "subject": None, "subject_role": None, "flags": {}, "confidentiality": "standard"}
+
+
+def stats(agency: str, role: str, names: list[str]) -> dict[str, Any]:
+    inp = request(agency, role, "statistics", names)
+    inp["record"] = {**inp["record"], "kind": "statistics", "id": "statistics:2026",
+                     "supplier": "partnership"}
+    inp["record"]["fields"] = [COUNT, *inp["record"]["fields"]]
+    return inp
+
+
+def by_council(inp: dict[str, Any]) -> dict[str, Any]:
+    """The fields as the council (ASB team) supplied them: what it may hand over itself."""
+    for f in inp["record"]["fields"]:
+        f["supplier"] = "wcc-asb"
+    return inp
+
+
+CASES += [
+    Case("MAPPA: probation gets the council's case and address", "002 L895-898",
+         request("probation", "offender_manager", "mappa", ["summary", "v_addr", "p_conv"]),
+         released=(P["summary"], P["v_addr"], P["p_conv"]), agreement="swp-isp"),
+    Case("MAPPA: the council's DA records are beyond its duty to cooperate", "002 L898",
+         request("probation", "offender_manager", "mappa", ["c_da", "summary"]),
+         released=(P["summary"],),
+         withheld={P["c_da"]: "cooperates with MAPPA only as far as its statutory duties allow"}),
+    Case("MAPPA: a mediator may not ask for it", "002 L895 (Responsible Authorities)",
+         request("mediation-service", "mediator", "mappa", ["summary"]),
+         record_reason="role mediator may not request data for purpose mappa", allowed=False),
+    Case("support referral: the IDVA gets the housing interview with the victim's consent",
+         "002 L438, L2026",
+         request("wcc-housing", "case_officer", "support_referral", ["c_da"],
+                 recipient="advance-idva", consents=[
+                     consent("c-ref", VICTIM, ["support_referral"], ["domestic_abuse"],
+                             ["advance-idva"])]),
+         released=(P["c_da"],), gateway={P["c_da"]: "consent"}, consent_id={P["c_da"]: "c-ref"}),
+    Case("support referral: without consent nothing about the person goes", "002 L1450, L2026",
+         request("wcc-housing", "case_officer", "support_referral", ["c_da"],
+                 recipient="advance-idva"),
+         withheld={P["c_da"]: "only with the person's consent"}, allowed=False),
+    Case("support referral: the referrer hands over only its own records", "002 L981",
+         request("wcc-housing", "case_officer", "support_referral", ["v_name"],
+                 recipient="advance-idva", consents=[
+                     consent("c-ref", VICTIM, ["support_referral"], ["identity"],
+                             ["advance-idva"])]),
+         withheld={P["v_name"]: "met-police supplied it"}),
+    Case("support referral only to a service that works on consent", "002 L1450",
+         request("wcc-housing", "case_officer", "support_referral", ["summary"],
+                 recipient="met-police"),
+         record_reason="met-police is not one", allowed=False),
+    Case("court order: the council's records go to the named court under para 5(1)",
+         "002 L966, L970",
+         outside(request("wcc-legal", "legal_officer", "required_by_law",
+                         ["summary", "c_da", "p_conv"], claims=[ORDER]), "court", **COURT),
+         released=(P["summary"], P["c_da"]),
+         gateway={P["summary"]: "legal_obligation", P["c_da"]: "legal_obligation"},
+         withheld={P["p_conv"]: "met-police supplied it"}),
+    Case("court order: a discretionary gateway is no basis outside the protocol", "002 L970",
+         outside(request("wcc-legal", "legal_officer", "required_by_law", ["summary"],
+                         claims=[claim("dpa_sch2_para5")]), "court", **COURT),
+         withheld={P["summary"]: "outside the protocol: released only under"},
+         record_reason="receives only under [\"legal_obligation\"]", allowed=False),
+    Case("court order: the court must be named with the order reference", "002 L970",
+         outside(request("wcc-legal", "legal_officer", "required_by_law", ["summary"],
+                         claims=[ORDER]), "court", name="A court"),
+         record_reason="missing input: recipient_detail.reference", allowed=False),
+    Case("a court is no partner: nothing for case management", "002 L981",
+         outside(request("wcc-legal", "legal_officer", "asb_case_management", ["summary"],
+                         claims=[ORDER]), "court", **COURT),
+         record_reason="court is outside the protocol: it receives only for purposes",
+         allowed=False),
+    Case("publicity: the perpetrator named with Legal Services approval", "002 L1040-1042",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["p_name", "summary"], claims=[APPROVED]),
+                            "public", name="Press release: injunction granted")),
+         released=(P["p_name"], P["summary"]), gateway={P["p_name"]: "publicity_approved"}),
+    Case("publicity: refused without a recorded Legal Services approval", "002 L1042",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["p_name"], claims=[
+                                        {**APPROVED, "legal_services_approval": None}]),
+                            "public", name="Press release")),
+         withheld={P["p_name"]: "released only under"},
+         record_reason="missing legal_services_approval.by", allowed=False),
+    Case("publicity: a young person needs a recorded justification", "002 L1040",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["y_name", "p_name"], claims=[APPROVED]),
+                            "public", name="Press release")),
+         released=(P["p_name"],), withheld={P["y_name"]: "youth_justification"}),
+    Case("publicity: a young person named only with the justification recorded", "002 L1040",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["y_name"], claims=[{**APPROVED, "youth_justification":
+                                                         "reporting restrictions lifted"}]),
+                            "public", name="Press release")),
+         released=(P["y_name"],)),
+    Case("publicity never names a victim or complainant", "002 L1034-1040",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["v_name", "c_name"], claims=[APPROVED]),
+                            "public", name="Press release")),
+         withheld={P["v_name"]: "never released to it", P["c_name"]: "never released to it"}),
+    Case("publicity is the council's: not housing's", "002 L1042",
+         outside(request("wcc-housing", "case_officer", "publicity", ["summary"],
+                         claims=[APPROVED]), "public", name="Newsletter"),
+         record_reason="may be requested only by an agency of kind", allowed=False),
+    Case("statistics: counts go to a relevant authority under s17A", "002 L987-989",
+         stats("met-police", "analyst", []), released=("counts.noise",), agreement=None),
+    Case("statistics never carry a person", "002 L987-989",
+         stats("met-police", "analyst", ["v_name", "summary"]), released=("counts.noise",),
+         withheld={P["v_name"]: "depersonalised",
+                   P["summary"]: "does not cover category case"}),
+    Case("statistics only between relevant authorities", "002 L989",
+         stats("advance-idva", "analyst", []),
+         record_reason="advance-idva is not one", allowed=False),
+]

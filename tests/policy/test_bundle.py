@@ -141,3 +141,16 @@ def test_an_agreement_date_that_is_not_rfc3339_is_refused(copy_of_bundle: Path) 
     stamp(copy_of_bundle)
     with pytest.raises(BundleError, match="review_date must be an RFC 3339 timestamp"):
         load_bundle(copy_of_bundle)
+
+
+def test_every_purpose_recipient_and_gateway_cites_its_source() -> None:
+    """Recipients outside the protocol share the recipient name space with agencies (one
+    `recipient` in the request), so the ids must differ; and every entry names its source."""
+    config = load_bundle().data["hub"]["config"]
+    assert not set(config["recipients"]) & set(config["agencies"])
+    for table in ("purposes", "recipients", "gateways"):
+        for key, entry in config[table].items():
+            assert "seeds/" in entry.get("cite", ""), f"{table}.{key} has no source"
+    for entry in config["recipients"].values():
+        assert set(entry["gateways"]) <= set(config["gateways"])
+        assert set(entry["purposes"]) <= set(config["purposes"])
