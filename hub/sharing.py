@@ -45,6 +45,23 @@ class Requester:
     acting_for: str | None = None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives the data when it is not the requester's own agency: a partner agency (a
+    support service on referral) or a recipient outside the protocol named in the request (a
+    court, with the order's reference; the public, with the publication). The requester is the
+    agency that hands the data over; the disclosure log keeps both."""
+
+    id: str
+    name: str | None = None
+    reference: str | None = None
+
+    def detail(self) -> dict[str, str] | None:
+        if self.name is None and self.reference is None:
+            return None
+        return {"id": self.id, "name": self.name or "", "reference": self.reference or ""}
+
+
 class AuditUnavailable(RuntimeError):
     """The disclosure could not be recorded, so nothing was released."""
 
@@ -122,11 +139,19 @@ def redacted(fields: list[ViewField], released: list[str]
     return values, done
 
 
+def _approval(claims: list[dict[str, Any]], used: set[str]) -> dict[str, Any] | None:
+    """Legal Services' approval of a publication, from the claim the release relied on
+    (seeds/002 L1042)."""
+    return next((dict(c["legal_services_approval"]) for c in claims
+                 if c.get("gateway") in used and c.get("legal_services_approval")), None)
+
+
 def disclosure_record(requester: Requester, decision: Decision, fields: list[ViewField], *,
                       record_kind: str, record_ref: str, subjects: list[str], purpose: str,
                       claims: list[dict[str, Any]], panel: dict[str, Any] | None,
                       override: dict[str, Any] | None, now: datetime,
-                      redactions: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                      redactions: list[dict[str, str]] | None = None,
+                      recipient: Recipient | None = None) -> dict[str, Any]:
     """Everything the ICO request record and DPA 2018 s62 ask for, as one JSON document."""
     by_path = {f.path: f for f in fields}
     if override is not None:
@@ -148,7 +173,10 @@ def disclosure_record(requester: Requester, decision: Decision, fields: list[Vie
     return {
         "requester": {"user": requester.user, "agency": requester.agency,
                       "role": requester.role},
-        "recipient": requester.agency, "purpose": purpose, "record_kind": record_kind,
+        "recipient": recipient.id if recipient else requester.agency,
+        "recipient_detail": recipient.detail() if recipient else None,
+        "legal_services_approval": _approval(claims, set(decision.gateways)),
+        "purpose": purpose, "record_kind": record_kind,
         "record_ref": record_ref, "subjects": subjects, "decision_id": decision.decision_id,
         "allowed": bool(released), "released": released, "withheld": withheld,
         "gateways": list(decision.gateways), "consent_ids": list(decision.consent_ids),
@@ -171,7 +199,8 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
                        gateway_claims: list[dict[str, Any]] | None = None,
                        panel: dict[str, Any] | None = None,
                        override: dict[str, Any] | None = None,
-                       now: datetime | None = None) -> SharedView:
+                       now: datetime | None = None,
+                       recipient: Recipient | None = None) -> SharedView:
     """The cross-agency case view, decided and recorded. A case that does not exist is a
     recorded refusal too, so a partner cannot tell it from one the policy withholds."""
     now = now or datetime.now(UTC)
@@ -181,12 +210,12 @@ def disclose_case_view(app: PartnershipHub, engine: PolicyEngine, requester: Req
     view = build_case_view(app, case_agency, case_ref)
     if view is None:
         return record_miss(app, engine, requester, record_kind="case_view", record_ref=ref,
-                           purpose=purpose, panel=panel, now=now)
+                           purpose=purpose, panel=panel, now=now, recipient=recipient)
     return disclose_fields(app, engine, requester, record_kind="case_view", record_ref=ref,
                            supplier=case_agency, subjects=view.subjects,
                            fields=view.fields(now.date()), purpose=purpose,
                            gateway_claims=gateway_claims, panel=panel, override=override,
-                           now=now)
+                           now=now, recipient=recipient)
 
 
 def _checked_override(requester: Requester, override: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +237,8 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
                     gateway_claims: list[dict[str, Any]] | None = None,
                     panel: dict[str, Any] | None = None,
                     override: dict[str, Any] | None = None,
-                    now: datetime | None = None) -> SharedView:
+                    now: datetime | None = None,
+                    recipient: Recipient | None = None) -> SharedView:
     """The one path by which case data leaves the hub: ask the policy field by field, record
     the disclosure (or refusal) in the audit chain, then hand back only the released fields.
     Case views, referral facts and agenda lines all come through here.
@@ -223,7 +253,8 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
         "now": now.isoformat().replace("+00:00", "Z"),
         "requester": {"user": requester.user, "agency": requester.agency,
                       "role": requester.role, "acting_for": requester.acting_for},
-        "recipient": requester.agency,
+        "recipient": recipient.id if recipient else requester.agency,
+        "recipient_detail": recipient.detail() if recipient else None,
         "purpose": purpose,
         "panel": panel,
         "gateway_claims": claims,
@@ -251,7 +282,8 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
     record = disclosure_record(requester, decision, fields, record_kind=record_kind,
                                record_ref=record_ref, subjects=subjects, purpose=purpose,
                                claims=claims, panel=panel, override=override, now=now,
-                               redactions=redactions)
+                               redactions=redactions,
+                               recipient=recipient)
     disclosure_id = _commit(app, record, override is not None)
     count_decision(len(record["released"]), len(record["withheld"]), record["gateways"],
                    record["consent_ids"])
@@ -263,7 +295,8 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
 def record_miss(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,
                 record_kind: str, record_ref: str, purpose: str,
                 panel: dict[str, Any] | None = None, now: datetime | None = None,
-                reasons: list[str] | None = None) -> SharedView:
+                reasons: list[str] | None = None,
+                recipient: Recipient | None = None) -> SharedView:
     """A request for a record that does not exist, recorded as a refusal: the partner gets
     the same answer as for a record the policy withholds, and the DPO sees the probe.
     ``reasons`` replaces the default reason when the hub refused for another cause before
@@ -274,7 +307,7 @@ def record_miss(app: PartnershipHub, engine: PolicyEngine, requester: Requester,
                         bundle_revision=engine.bundle_revision, engine=engine.name)
     record = disclosure_record(requester, decision, [], record_kind=record_kind,
                                record_ref=record_ref, subjects=[], purpose=purpose, claims=[],
-                               panel=panel, override=None, now=now)
+                               panel=panel, override=None, now=now, recipient=recipient)
     return SharedView(_commit(app, record, False), decision)
 
 

@@ -35,7 +35,9 @@ class Disclosure(Aggregate):
                  special_category_condition: str | None = None,
                  referral: str | None = None,
                  override: dict[str, Any] | None = None,
-                 redactions: list[dict[str, str]] | None = None) -> None:
+                 redactions: list[dict[str, str]] | None = None,
+                 recipient_detail: dict[str, str] | None = None,
+                 legal_services_approval: dict[str, Any] | None = None) -> None:
         self.requester = requester
         self.recipient = recipient
         self.purpose = purpose
@@ -64,6 +66,9 @@ class Disclosure(Aggregate):
         self.override = override
         # Names taken out of released free text: path and the person's role, not the name.
         self.redactions = redactions or []
+        # A recipient outside the protocol as the request named it (a court and its order).
+        self.recipient_detail = recipient_detail
+        self.legal_services_approval = legal_services_approval
         self.override_review: dict[str, Any] | None = None
         self.subject_access_release: dict[str, Any] | None = None
 

@@ -36,12 +36,23 @@ from hub.sharing import (
     NO_VIEW,
     AuditUnavailable,
     OverrideNotPermitted,
+    Recipient,
     Requester,
     disclose_case_view,
 )
 from hub.store import StoreUnavailable
 from hub.web import SecurityHeaders, session_options, web_router
 from policies import bundle
+
+
+class LegalServicesApproval(BaseModel):
+    by: Text = Field(description="the Legal Services officer who approved")
+    at: Text = Field(description="when (RFC 3339)")
+
+
+class RecipientDetail(BaseModel):
+    name: Text = Field(description="who receives it, e.g. the court, or the publication")
+    reference: Text = Field("", description="the order's (or requirement's) reference")
 
 
 class GatewayClaim(BaseModel):
@@ -52,6 +63,12 @@ class GatewayClaim(BaseModel):
     prejudice_test: dict[Ref, Text] | None = Field(None, max_length=20)
     special_category_condition: Ref | None = None
     police_agreement: bool = False
+    necessity: Text = Field("", description="why the release is necessary (publicity: "
+                                            "seeds/002 L1040)")
+    legal_services_approval: LegalServicesApproval | None = Field(
+        None, description="Legal Services' approval of a publication (seeds/002 L1042)")
+    youth_justification: Text = Field("", description="why a young person's data must be "
+                                                      "part of a publication (seeds/002 L1040)")
 
 
 class Override(BaseModel):
@@ -75,6 +92,36 @@ class CaseViewRequest(BaseModel):
     gateway_claims: list[GatewayClaim] = Field([], max_length=LIST_MAX)
     override: Override | None = Field(None, description="break-glass release (roles in "
                                                         "HUB_OVERRIDE_ROLES only)")
+    recipient: Ref | None = Field(
+        None, description="who receives the data when your agency hands it over (purposes "
+                          "support_referral, publicity, required_by_law only): a support "
+                          "service, or a recipient outside the protocol (court, tribunal, "
+                          "coroner, statutory_body, public) named in recipient_detail")
+    recipient_detail: RecipientDetail | None = None
+
+
+# Purposes for which the requester hands the data over to someone else (purposes data).
+HANDOVER = sorted(p for p, d in bundle().data["hub"]["config"]["purposes"].items()
+                  if d.get("handover"))
+
+
+def recipient_of(body: CaseViewRequest, who: Requester) -> Recipient | None:
+    """The recipient named in the request, or None (the requester's own agency). Naming
+    another is refused outside the hand-over purposes: a partner must not pick a more
+    generously treated recipient to see more itself."""
+    if body.recipient is None or body.recipient == who.agency:
+        if body.recipient_detail is not None:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                                "recipient_detail names a recipient outside the protocol: "
+                                "give its kind in recipient")
+        return None
+    if body.purpose not in HANDOVER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"a recipient other than your agency only for purposes "
+                            f"{', '.join(HANDOVER)}")
+    detail = body.recipient_detail
+    return Recipient(body.recipient, detail.name if detail else None,
+                     detail.reference if detail else None)
 
 
 def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) -> FastAPI:
@@ -101,13 +148,15 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
         not exist and a case of which nothing is released to you get the same 404 (both are
         logged; your DPO can look up the reasons by the disclosure id).
         """
+        recipient = recipient_of(body, who)
         try:
             shared = disclose_case_view(
                 hub, engine, replace(who, acting_for=body.acting_for.value
                                      if body.acting_for else None),
                 case_agency=body.case.agency, case_ref=body.case.ref, purpose=body.purpose,
                 gateway_claims=[c.model_dump() for c in body.gateway_claims],
-                override=body.override.model_dump() if body.override else None)
+                override=body.override.model_dump() if body.override else None,
+                recipient=recipient)
         except OverrideNotPermitted as exc:
             raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
         except AuditUnavailable as exc:

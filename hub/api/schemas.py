@@ -118,6 +118,8 @@ class DisclosureLogRow(DisclosureRow):
     referral: str | None = None
     override: dict[str, Any] | None = None
     redactions: list[dict[str, str]] = []
+    recipient_detail: dict[str, str] | None = None
+    legal_services_approval: dict[str, Any] | None = None
     override_review: dict[str, Any] | None = None
     subject_access_release: dict[str, Any] | None = None
 

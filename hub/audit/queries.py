@@ -25,12 +25,14 @@ RECORD_FIELDS = (
     "allowed", "released", "withheld", "gateways", "consent_ids", "agreement", "reasons",
     "bundle_revision", "engine", "requested_at", "requested", "released_categories",
     "withheld_categories", "suppliers", "justification", "necessity",
-    "special_category_condition", "referral", "override", "redactions")
+    "special_category_condition", "referral", "override", "redactions",
+    "recipient_detail", "legal_services_approval")
 DEFAULTS: dict[str, Any] = {"requested": [], "released_categories": [],
                             "withheld_categories": [], "suppliers": [], "justification": "",
                             "necessity": "", "special_category_condition": None,
                             "referral": None, "override": None, "requested_at": None,
-                            "redactions": []}
+                            "redactions": [],
+                            "recipient_detail": None, "legal_services_approval": None}
 
 
 def unreadable_disclosure(bad: Unreadable) -> dict[str, Any]:
