@@ -101,10 +101,11 @@ def _claims_summary(claims: list[dict[str, Any]], used: set[str]) -> tuple[str, 
     justification = "; ".join(f"{c['gateway']}: {c['justification']}" for c in relevant
                               if c.get("justification"))
     necessity = "; ".join(
-        " ".join(filter(None, (c.get("proportionality"),
+        " ".join(filter(None, (c.get("necessity"), c.get("proportionality"),
                                c.get("third_parties_considered") and
                                f"third parties: {c['third_parties_considered']}")))
-        for c in relevant if c.get("proportionality") or c.get("third_parties_considered"))
+        for c in relevant if c.get("necessity") or c.get("proportionality")
+        or c.get("third_parties_considered"))
     condition = next((c["special_category_condition"] for c in relevant
                       if c.get("special_category_condition")), None)
     return justification, necessity, condition
