@@ -28,6 +28,7 @@ from hub.api.operations import RequestTimer, operations_router
 from hub.api.outage import store_unavailable
 from hub.api.panels import panels_router
 from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, NoView, errors
+from hub.api.statistics import statistics_router
 from hub.application import PartnershipHub
 from hub.audit.queries import disclosure_rows
 from hub.policy import PolicyEngine
@@ -193,5 +194,6 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
     api.include_router(notifications_router(hub))
     api.include_router(consents_router(hub))
     api.include_router(family_router(hub, engine))
+    api.include_router(statistics_router(hub, engine))
     return api
 

@@ -455,3 +455,17 @@ class WithdrawnConsentDisclosure(DisclosureLogRow):
     """A release that relied on a consent since withdrawn: tell its recipient."""
 
     withdrawn_consents: list[WithdrawnConsent]
+
+
+class StatisticsAnswer(BaseModel):
+    """Depersonalised counts (CDA 1998 s17A): small numbers shown as "<N", never a person."""
+
+    disclosure_id: str
+    decision_id: str
+    bundle_revision: str
+    group_by: str
+    since: str | None
+    until: str | None
+    suppressed_below: int
+    counts: dict[str, int | str]
+    reasons: list[str]

@@ -34,7 +34,10 @@ ROLE_CLIENTS = {"case_officer": ("wcc-housing", "case_officer"),
                 "dpo": ("wcc-asb", "dpo"),
                 "gp": ("gp-practice-x", "safeguarding_lead"),       # no sharing agreement
                 "gmap-housing": ("wcc-housing", "panel_member"),    # GMAP member, no agreement
-                "operator": ("wcc-asb", "operator")}                # /metrics, no case data
+                "operator": ("wcc-asb", "operator"),                # /metrics, no case data
+                "offender_manager": ("probation", "offender_manager"),   # MAPPA
+                "communications_officer": ("wcc-asb", "communications_officer"),  # publicity
+                "analyst": ("met-police", "analyst")}                # statistics only
 # Strings from the seeded records that no refusal may ever contain.
 SECRETS = (WITNESS, "Victim HASB", "Partner HASB", "Nell Nettlefold", "Heron Walk",
            "Domestic abuse reported", "Repeated noise", "07700 9")  # a phone, not a hex id

@@ -71,10 +71,11 @@ def test_the_api_keeps_its_contract(seeded: Hub) -> None:
     tried: dict[str, set[int]] = {}
     for operation in operations:
         # As the DPO where the route is the DPO's, as a case officer for consent records, as
-        # the MARAC chair everywhere else.
+        # the analyst for statistics, as the MARAC chair everywhere else.
         client = ("dpo" if operation.path.startswith(DPO_PATHS) else "case_officer"
                   if operation.path.startswith(CONSENT_PATHS) else "operator"
-                  if operation.path == "/metrics" else "police-chair")
+                  if operation.path == "/metrics" else "analyst"
+                  if operation.path == "/v1/statistics" else "police-chair")
         auth = {"Authorization": f"Bearer {seeded.tokens[client]}"}
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             exercise(operation, mode, auth, tried, known)

@@ -27,13 +27,18 @@ from tests.panels.data import party
 ROLES = tuple(load_bundle().data["hub"]["config"]["roles"])
 ANON = ("none", "bad")
 # Where each role's client sits (tests/api/conftest.py): MARAC members and its coordinator.
+# Panel pages admit by agency (hub/panels/service.py require_member): the MAPPA offender
+# manager (probation), the communications officer (wcc-asb) and the analyst (met-police) sit at
+# MARAC member agencies; what a page shows of a case is still decided by the policy per role.
 MEMBER = {"case_officer", "panel_member", "panel_chair", "safeguarding_lead", "police_officer",
-          "idva", "dpo"}
+          "idva", "dpo", "offender_manager", "communications_officer", "analyst"}
 COORD = {"panel_chair"}
 # Action A is owned by wcc-housing; the chair's agency (met-police) may update it too.
-OWNER_OR_CHAIR = {"case_officer", "panel_member", "panel_chair", "police_officer"}
+OWNER_OR_CHAIR = {"case_officer", "panel_member", "panel_chair", "police_officer", "analyst"}
 # The roles whose purposes and agreements cover asb_case_management (policies/).
 ASB_CASE_MANAGEMENT = {"case_officer", "police_officer", "legal_officer", "mediator"}
+# The roles whose purposes include statistics, at a relevant authority (CDA 1998 s17A).
+STATISTICS = {"case_officer", "police_officer", "analyst"}
 # The roles that record consent (HUB_CONSENT_ROLES' default); the seeded consent is wcc-housing's.
 CONSENT_STAFF = {"case_officer", "safeguarding_lead", "police_officer", "idva", "mediator"}
 CONSENT_OWNER = {"case_officer", "dpo"}
@@ -101,6 +106,7 @@ def api_calls(ids: dict[str, str], due: str, held_at: str) -> list[Call]:
         Call("POST", "/v1/family-views", everyone(404), json={
             "case": case, "party": {"index": 0, "role": "victim"}, "purpose": "gmap",
             "panel_type": "gmap"}),
+        Call("GET", "/v1/statistics", only(STATISTICS, 200)),
         Call("GET", "/v1/disclosures", only({"dpo"}, 200)),
         Call("GET", "/v1/dpo/disclosures", only({"dpo"}, 200)),
         Call("GET", "/v1/dpo/refusals", only({"dpo"}, 200)),
