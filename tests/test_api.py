@@ -13,6 +13,7 @@ from connectors.csv_cases import read_cases
 from connectors.publisher import AgencyPublisher
 from hub.api import create_app
 from hub.policy import load_engine
+from hub.registry import Registry
 from hub.runtime import ApiServer
 from tests.conftest import Partnership, wait_until
 from tests.stores import store_locked
@@ -178,3 +179,46 @@ def test_acting_for_is_a_party_role_or_refused(client: TestClient,
                        headers=headers(partnership, "wcc-housing"))
     assert side.status_code == 404  # taken, and answered (no case is recorded in this hub)
     assert len(client.get("/v1/disclosures", headers=headers(partnership, "dpo")).json()) == 1
+
+
+def test_court_order_and_statistics_end_to_end(partnership: Partnership) -> None:
+    """Published over Kafka, ingested by the worker, asked over HTTP: a court-ordered disclosure
+    goes to the named court under para 5(1) with the council's own records only, and the
+    partnership's statistics name no one (issue 12 part 2)."""
+    registry = Registry.load(partnership.settings.registry_path)
+    for agency in ("wcc-legal",):
+        if agency not in registry.agencies:
+            registry.register_agency(agency, agency, None)
+    legal = registry.create_client("wcc-legal", "legal_officer")
+    analyst = registry.create_client("met-police", "analyst")
+    registry.save(partnership.settings.registry_path)
+    hub = ingest_demo_case(partnership)
+    court = {"name": "Westminster Magistrates' Court", "reference": "WMC 2026/123"}
+    with ApiServer(partnership.settings, hub, load_engine()) as server, \
+            httpx.Client(base_url=server.url) as http:
+        ordered = http.post("/v1/case-views", headers={
+            "Authorization": f"Bearer {legal}", "X-Hub-User": "l.officer"}, json={
+            **ASK, "purpose": "required_by_law", "recipient": "court",
+            "recipient_detail": court, "gateway_claims": [{
+                "gateway": "legal_obligation",
+                "justification": "order WMC 2026/123: produce the council's case records"}]})
+        counts = http.get("/v1/statistics", params={"group_by": "category"}, headers={
+            "Authorization": f"Bearer {analyst}", "X-Hub-User": "an.alyst"})
+        log = http.get("/v1/disclosures", headers=headers(partnership, "dpo", "the.dpo"))
+
+    assert ordered.status_code == 200, ordered.text
+    answer = ordered.json()
+    assert answer["gateways"] == ["legal_obligation"]
+    incidents = answer["view"]["incident"].values()
+    assert [i["agency"] for i in incidents] == ["wcc-asb"]  # police records are theirs to give
+    rows = {r["disclosure_id"]: r for r in log.json()}
+    row = rows[answer["disclosure_id"]]
+    assert (row["recipient"], row["purpose"], row["gateways"]) == (
+        "court", "required_by_law", ["legal_obligation"])
+    assert row["recipient_detail"] == {"id": "court", **court}
+    assert row["requester"]["agency"] == "wcc-legal"
+
+    assert counts.status_code == 200, counts.text
+    assert set(counts.json()["counts"].values()) <= {"<5"} | set(range(5, 10_000))
+    assert "Alex Sample" not in counts.text and "mk1:" not in counts.text
+    assert rows[counts.json()["disclosure_id"]]["record_kind"] == "statistics"
