@@ -154,3 +154,13 @@ def test_every_purpose_recipient_and_gateway_cites_its_source() -> None:
     for entry in config["recipients"].values():
         assert set(entry["gateways"]) <= set(config["gateways"])
         assert set(entry["purposes"]) <= set(config["purposes"])
+
+
+def test_docs_list_every_purpose_recipient_and_gateway() -> None:
+    """docs/policies.md "Vocabulary": every id in the data, with where it comes from."""
+    config = load_bundle().data["hub"]["config"]
+    doc = (BUNDLE_DIR.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    kinds = {a["kind"] for a in config["agencies"].values()}
+    for ids in (config["purposes"], config["recipients"], config["gateways"], kinds):
+        missing = [i for i in ids if f"| `{i}` |" not in doc]
+        assert not missing, f"not in docs/policies.md: {missing}"
