@@ -71,7 +71,7 @@ def test_the_api_keeps_its_contract(seeded: Hub) -> None:
     tried: dict[str, set[int]] = {}
     for operation in operations:
         # As the DPO where the route is the DPO's, as a case officer for consent records, as
-        # the analyst for statistics, as the MARAC chair everywhere else.
+        # the operator for /metrics, the analyst for statistics, the MARAC chair elsewhere.
         client = ("dpo" if operation.path.startswith(DPO_PATHS) else "case_officer"
                   if operation.path.startswith(CONSENT_PATHS) else "operator"
                   if operation.path == "/metrics" else "analyst"
