@@ -103,6 +103,21 @@ problems contains [i, msg] if {
 	msg := sprintf("gateway %v not accepted: missing legal_services_approval.%v (Legal Services approve publicity before publication, seeds/002 L1042)", [named[i], part])
 }
 
+# The approval precedes publication: a time (RFC 3339) at or before the request.
+problems contains [i, msg] if {
+	some i, c in data.hub.validate.claims
+	count(object.get(definitions[i], "approval", [])) > 0
+	at := object.get(c, ["legal_services_approval", "at"], null)
+	data.hub.validate.nonempty(at)
+	not approved_by_now(at)
+	msg := sprintf("gateway %v not accepted: legal_services_approval.at must be an RFC 3339 time at or before the request (Legal Services approve before publication, seeds/002 L1042)", [named[i]])
+}
+
+approved_by_now(at) if {
+	regex.match(data.hub.validate.timestamp_pattern, at)
+	time.parse_rfc3339_ns(at) <= data.hub.agreements.now_ns
+}
+
 # A recipient outside the protocol receives only under the gateways its entry lists: a court
 # only what the law or its order requires, para 5(1), "the only mandatory one" (seeds/002 L970).
 problems contains [i, msg] if {

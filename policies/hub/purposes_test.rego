@@ -61,6 +61,11 @@ test_publicity_needs_legal_services_approval_and_care_for_youth if {
 	unapproved := sharing.decision with input as fx.with_claims(inp, [object.remove(approved, ["legal_services_approval"])])
 	not unapproved.allowed
 	"gateway publicity_approved not accepted: missing legal_services_approval.by (Legal Services approve publicity before publication, seeds/002 L1042)" in unapproved.reasons
+	later := sharing.decision with input as fx.with_claims(inp, [object.union(approved, {"legal_services_approval": {"by": "j.legal", "at": "2026-12-01T10:00:00Z"}})])
+	not later.allowed
+	"gateway publicity_approved not accepted: legal_services_approval.at must be an RFC 3339 time at or before the request (Legal Services approve before publication, seeds/002 L1042)" in later.reasons
+	loose := sharing.decision with input as fx.with_claims(inp, [object.union(approved, {"legal_services_approval": {"by": "j.legal", "at": "last Tuesday"}})])
+	not loose.allowed
 	housing := sharing.decision with input as to(fx.request("wcc-housing", "case_officer", "publicity", [fx.summary]), "public", {"name": "Newsletter"})
 	"purpose publicity may be requested only by an agency of kind [\"council\"]" in housing.reasons
 }

@@ -209,3 +209,39 @@ def test_statistics_contain_no_person_and_suppress_small_numbers(client: TestCli
     assert "not one" in idva.json()["detail"]["reasons"]
     assert not dpo_row(client, seeded, idva.json()["detail"]["disclosure_id"])["allowed"]
     assert client.get("/v1/statistics").status_code == 401
+
+
+def test_support_referral_hands_over_with_the_persons_consent(client: TestClient,
+                                                               seeded: Hub) -> None:
+    """The housing officer refers the victim of HASB-1 to the IDVA service: nothing about her
+    goes without her consent; with it, housing's own records go (consent is the basis)."""
+    victim = party("Victim HASB-1", "1980-01-10", "victim")["match_key"]
+    officer = seeded.headers("case_officer")
+    body = {"case": {"agency": "wcc-housing", "ref": "HASB-1"}, "purpose": "support_referral",
+            "recipient": "advance-idva"}
+    before = client.post("/v1/case-views", headers=officer, json=body)
+    assert before.status_code == 404 and "Victim HASB" not in before.text
+    refusal = dpo_row(client, seeded, before.json()["disclosure_id"])
+    assert (refusal["recipient"], refusal["requester"]["agency"]) == (
+        "advance-idva", "wcc-housing")
+    assert any("only with the person's consent" in r for r in refusal["withheld"].values())
+
+    given = client.post("/v1/consents", headers=officer, json={
+        "subject": victim, "status": "given", "method": "written",
+        "collected_at": (seeded.now - timedelta(hours=1)).isoformat(),
+        "scope": {"purposes": ["support_referral"], "recipients": ["advance-idva"],
+                  "categories": ["identity", "contact", "case", "domestic_abuse"]}})
+    assert given.status_code == 201, given.text
+    after = client.post("/v1/case-views", headers=officer, json=body)
+    assert after.status_code == 200, after.text
+    answer = after.json()
+    assert answer["gateways"] == ["consent"] and len(answer["consent_ids"]) == 1
+    assert parties(answer["view"])["Victim HASB-1"]["contact"].startswith("07700")
+    # Her partner (the alleged perpetrator) did not consent: nothing about him is handed over.
+    assert "Partner HASB-1" not in after.text
+    row = dpo_row(client, seeded, answer["disclosure_id"])
+    assert row["recipient"] == "advance-idva" and row["consent_ids"] == answer["consent_ids"]
+    # Not a service that works on consent: no referral to the police under this purpose.
+    police = client.post("/v1/case-views", headers=officer,
+                         json={**body, "recipient": "met-police"})
+    assert police.status_code == 404

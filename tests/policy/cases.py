@@ -688,6 +688,13 @@ CASES += [
                             "public", name="Press release")),
          withheld={P["p_name"]: "released only under"},
          record_reason="missing legal_services_approval.by", allowed=False),
+    Case("publicity: an approval dated after the request is no approval", "002 L1042",
+         by_council(outside(request("wcc-asb", "communications_officer", "publicity",
+                                    ["p_name"], claims=[{**APPROVED, "legal_services_approval": {
+                                        "by": "j.legal", "at": "2026-11-30T10:00:00Z"}}]),
+                            "public", name="Press release")),
+         withheld={P["p_name"]: "released only under"},
+         record_reason="legal_services_approval.at must be an RFC 3339 time", allowed=False),
     Case("publicity: a young person needs a recorded justification", "002 L1040",
          by_council(outside(request("wcc-asb", "communications_officer", "publicity",
                                     ["y_name", "p_name"], claims=[APPROVED]),
