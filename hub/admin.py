@@ -181,17 +181,24 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _topics(settings: Settings) -> int:
+    if not settings.bootstrap_servers:
+        raise Refused("HUB_KAFKA_BOOTSTRAP is not set: say which Kafka to create topics on")
+    print(f"topics in place: {', '.join(ensure_agency_topics(settings))}")
+    return 0
+
+
+def ensure_agency_topics(settings: Settings) -> list[str]:
+    """Every publishing agency's topic and dead-letter topic, and the operator's dead-letter
+    topic for unregistered agencies; the topics, in order."""
     from domain.contract.deadletter import UNKNOWN_AGENCY_TOPIC, deadletter_topic
     from hub.ingest.topics import ensure_deadletter_topics, ensure_topics
     from hub.ingest.worker import AGENCY_TOPIC_PREFIX
 
-    if not settings.bootstrap_servers:
-        raise Refused("HUB_KAFKA_BOOTSTRAP is not set: say which Kafka to create topics on")
+    assert settings.bootstrap_servers
     publishing = sorted(a.id for a in Registry.load(settings.registry_path).agencies.values()
                         if a.public_key and a.revoked_at is None)
     agency_topics = [AGENCY_TOPIC_PREFIX + a for a in publishing]
     letters = [deadletter_topic(a) for a in publishing] + [UNKNOWN_AGENCY_TOPIC]
     ensure_topics(settings.bootstrap_servers, agency_topics)
     ensure_deadletter_topics(settings.bootstrap_servers, letters)
-    print(f"topics in place: {', '.join(agency_topics + letters)}")
-    return 0
+    return agency_topics + letters

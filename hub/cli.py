@@ -23,6 +23,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="address for the worker's /metrics (default 127.0.0.1)")
     worker.add_argument("--metrics-port", type=int, default=None,
                         help="serve Prometheus metrics on this port (operator token required)")
+    serve = sub.add_parser("serve", help="a pilot hub on one machine (broker, worker, API) "
+                                         "over a kept data directory, until stopped")
+    serve.add_argument("--data-dir", type=Path, help="default: HUB_DATA_DIR, else ./hub-data")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--broker-port", type=int, default=9092,
+                       help="the embedded broker's port, when HUB_KAFKA_BOOTSTRAP is unset")
     api = sub.add_parser("api", help="serve the HTTP API")
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
@@ -32,12 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     add_matching_commands(sub)
     args = parser.parse_args(argv)
     from hub import logs
-    serving = args.command in {"worker", "api"}
+    serving = args.command in {"worker", "api", "serve"}
     logs.configure(logging.INFO if args.verbose or serving else logging.WARNING)
 
     if args.command == "demo":
         from hub.demo import run
         return run(args.data_dir)
+    if args.command == "serve":
+        from hub.serve import serve
+        return serve(args.data_dir, args.host, args.port, args.broker_port)
     if args.command in {"agencies", "clients", "keys", "topics"}:
         return admin.run(args)
     if args.command == "audit":
@@ -84,3 +94,7 @@ def _add_audit_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     erase.add_argument("match_key")
     erase.add_argument("--reason", required=True)
     erase.add_argument("--by", required=True, help="the DPO's name, for the audit log")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -43,6 +43,15 @@ class Settings:
     # a consumer group's first join, so the embedded default keeps it short.
     max_poll_interval_ms: int = 30_000
     session_timeout_ms: int = 10_000
+    # Names the Kafka cluster whose offsets the stored positions refer to. A cluster that
+    # starts empty again (`hub serve`'s in-memory broker) gets a new name, so its offsets,
+    # which begin at 0 again, are not mistaken for ones already recorded.
+    kafka_cluster: str = ""
+
+    def position_source(self, topic: str, partition: int) -> str:
+        """The name a partition's position is stored under."""
+        prefix = f"{self.kafka_cluster}/" if self.kafka_cluster else ""
+        return f"{prefix}{topic}:{partition}"
 
     def consumer_options(self) -> dict[str, object]:
         return {"max_poll_interval_ms": self.max_poll_interval_ms,
@@ -73,7 +82,8 @@ class Settings:
                    opa_url=env.get("HUB_OPA_URL"), store_env=store,
                    consumer_group=env.get("HUB_CONSUMER_GROUP", "csp-hub-ingest"),
                    max_poll_interval_ms=int(env.get("HUB_KAFKA_MAX_POLL_INTERVAL_MS", 30_000)),
-                   session_timeout_ms=int(env.get("HUB_KAFKA_SESSION_TIMEOUT_MS", 10_000)))
+                   session_timeout_ms=int(env.get("HUB_KAFKA_SESSION_TIMEOUT_MS", 10_000)),
+                   kafka_cluster=env.get("HUB_KAFKA_CLUSTER", ""))
 
 
 def data_dir_from_env(environ: Mapping[str, str] | None = None) -> Path:

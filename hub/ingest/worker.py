@@ -68,7 +68,8 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
                  _names(assigned) or "nothing yet (no agency topics, or all taken)")
         for tp in assigned:
             try:
-                last = self.worker.app.last_position(f"{tp.topic}:{tp.partition}")
+                last = self.worker.app.last_position(
+                    self.worker.settings.position_source(tp.topic, tp.partition))
             except StoreUnavailable as exc:  # safe: each batch is checked against the store
                 log.warning("%s: starting from the committed offset (%s)", tp, exc)
                 continue
@@ -107,6 +108,8 @@ class IngestWorker:
                                 listener=_SeekToStoredPosition(self))
         self.deadletters = DeadLetterPublisher(settings.bootstrap_servers)
         self._last_report = 0.0
+        self.progress_seconds = PROGRESS_SECONDS
+        self.lag: tuple[float, int] = (0.0, -1)  # when measured (monotonic), messages behind
 
     def run(self, stop: threading.Event | None = None, idle_exit_s: float | None = None) -> None:
         """Poll and record until ``stop`` is set (or nothing arrives for ``idle_exit_s``)."""
@@ -117,7 +120,8 @@ class IngestWorker:
             if batch:
                 try:
                     for tp, records in batch.items():
-                        self.handle_partition_batch(f"{tp.topic}:{tp.partition}", records)
+                        self.handle_partition_batch(
+                            self.settings.position_source(tp.topic, tp.partition), records)
                 except StoreUnavailable as exc:
                     self._wait_for_store(stop, exc)
                     self._rewind(batch)
@@ -131,7 +135,7 @@ class IngestWorker:
     def _report_progress(self) -> None:
         """Every PROGRESS_SECONDS: the consumer lag per partition (a metric) and a log line."""
         now = time.monotonic()
-        if now - self._last_report < PROGRESS_SECONDS:
+        if now - self._last_report < self.progress_seconds:
             return
         self._last_report = now
         assigned = list(self.consumer.assignment())
@@ -146,6 +150,8 @@ class IngestWorker:
             behind = max(0, end - position) if position is not None else end
             CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(behind)
             lag += behind
+        if len(ends) == len(assigned):
+            self.lag = (time.monotonic(), lag)
         c = self.counts
         log.info("progress: %d handled (%d recorded, %d duplicate, %d dead-lettered); "
                  "%d behind on %d partition(s)", c.handled, c.recorded, c.duplicates,
