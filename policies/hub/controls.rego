@@ -101,12 +101,29 @@ bars[id] contains "police information is supplied in strict confidence: use in e
 	not k.category in agreed
 }
 
+# A purpose whose statute supplies a Sch 1 condition (MAPPA: the duty to co-operate, CJA 2003
+# s325, is a function conferred by an enactment, Sch 1 para 6) needs no further one; null if none.
+statutory_condition := object.get(object.get(config.purposes, [data.hub.validate.purpose], {}), "sch1_condition", null)
+
 needs[id] contains msg if {
+	statutory_condition == null
 	special := data.hub.validate.special_categories
 	count(data.hub.validate.present_categories & special) > 0
 	some id, k in data.hub.validate.kinds
 	k.category in special
 	msg := sprintf("special category data (%v) needs a gateway with a DPA 2018 Sch 1 condition or explicit consent", [k.category])
+}
+
+# Criminal offence data: "only under the control of official authority or when ... authorised by
+# domestic law" (UK GDPR Art 10), i.e. a DPA 2018 Sch 1 condition (s10(5)): a claim naming one
+# (para 10, para 18) or the person's consent (Sch 1 para 29, which need not be explicit).
+needs[id] contains msg if {
+	statutory_condition == null
+	offences := data.hub.validate.offence_categories
+	count(data.hub.validate.present_categories & offences) > 0
+	some id, k in data.hub.validate.kinds
+	k.category in offences
+	msg := sprintf("criminal offence data (%v) needs a gateway with a DPA 2018 Sch 1 condition or the person's consent (UK GDPR Art 10; DPA 2018 s10(5))", [k.category])
 }
 
 # Domestic abuse records (by category or flag) are need-to-know (seeds/002 L1976); forwarded

@@ -105,6 +105,25 @@ test_special_category_needs_basis if {
 	not controls.needs["case.summary"] with input as inp
 }
 
+# UK GDPR Art 10, DPA 2018 s10(5): criminal offence data needs a Sch 1 condition or consent.
+test_criminal_offence_needs_basis if {
+	convictions := fx.person("party.2.convictions", "criminal_offence", "met-police", "mk1:p", "alleged_perpetrator")
+	inp := fx.request("wcc-housing", "case_officer", "asb_case_management", [convictions, fx.summary])
+	controls.needs["party.2.convictions"] == {"criminal offence data (criminal_offence) needs a gateway with a DPA 2018 Sch 1 condition or the person's consent (UK GDPR Art 10; DPA 2018 s10(5))"} with input as inp
+	not controls.needs["case.summary"] with input as inp
+}
+
+# MAPPA rests on a statutory duty (CJA 2003 s325): Sch 1 para 6 is its condition.
+test_statutory_purpose_supplies_the_condition if {
+	convictions := fx.person("party.2.convictions", "criminal_offence", "met-police", "mk1:p", "alleged_perpetrator")
+	inp := fx.request("probation", "offender_manager", "mappa", [convictions, fx.victim_health])
+	controls.statutory_condition == "sch1_para6" with input as inp
+	not controls.needs["party.2.convictions"] with input as inp
+	not controls.needs["party.0.health"] with input as inp
+	other := fx.request("probation", "offender_manager", "asb_case_management", [convictions])
+	controls.statutory_condition == null with input as other
+}
+
 # Domestic abuse records are need-to-know (seeds/002 L1976, L447).
 test_domestic_abuse_need_to_know if {
 	msg := "domestic abuse records are need-to-know: only for MARAC or safeguarding, otherwise under a gateway (seeds/002 L1976, L447)"

@@ -133,8 +133,9 @@ rejected := {i | some [i, _] in problems}
 messages contains msg if some [_, msg] in problems
 
 # Each accepted claim as a basis and the categories present in the record that it can carry:
-# those in its "categories" scope (every category when unscoped), less special category data
-# unless it names a DPA 2018 Sch 1 condition (UK GDPR Art 9).
+# those in its "categories" scope (every category when unscoped), less special category and
+# criminal offence data unless it names a DPA 2018 Sch 1 condition (UK GDPR Art 9, Art 10;
+# DPA 2018 s10(2), s10(5)).
 accepted := [claim |
 	some i, c in data.hub.validate.claims
 	not i in rejected
@@ -155,7 +156,7 @@ scoped(scope) := data.hub.validate.present_categories & {c | some c in scope} if
 
 carries_special(c, in_scope) := in_scope if {
 	config.controls.sch1_conditions[object.get(c, "special_category_condition", null)]
-} else := in_scope - data.hub.validate.special_categories
+} else := in_scope - data.hub.validate.sch1_categories
 
 # Candidate bases per category present in the record.
 bases[category] := {b |

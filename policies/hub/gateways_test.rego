@@ -124,6 +124,17 @@ test_special_category_needs_condition if {
 	count(bs2.health) == 1
 }
 
+# Criminal offence data (UK GDPR Art 10) likewise only under a claim naming a Sch 1 condition.
+test_criminal_offence_needs_condition if {
+	convictions := fx.person("party.2.convictions", "criminal_offence", "met-police", "mk1:p", "alleged_perpetrator")
+	record := fx.request("wcc-housing", "case_officer", "asb_case_management", [fx.summary, convictions])
+	no_condition := object.union(fx.claim("cda_s115"), {"special_category_condition": null})
+	bs := gateways.bases with input as fx.with_claims(record, [no_condition])
+	bs.criminal_offence == set()
+	bs2 := gateways.bases with input as fx.with_claims(record, [fx.claim("cda_s115")])
+	count(bs2.criminal_offence) == 1
+}
+
 # Police information in evidence only with police agreement (seeds/002 L1357).
 test_police_agreement_flag if {
 	agreed := object.union(fx.claim("cda_s115"), {"police_agreement": true})

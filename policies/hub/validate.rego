@@ -257,3 +257,10 @@ default field_errors := {}
 # Special category data (UK GDPR Art 9). A set rather than a function: regorus 0.13 answers
 # false for a function of another package that reads data (docs/policies.md, "Engine notes").
 special_categories := {c | some c, definition in config.categories; definition.special == true}
+
+# Criminal offence data (UK GDPR Art 10): processed only under a DPA 2018 Sch 1 condition
+# (s10(5)); with special category data, the categories a gateway claim carries only when it names
+# one (hub.gateways). Consent is a Sch 1 condition too (para 29), and need not be explicit.
+offence_categories := {c | some c, definition in config.categories; definition.art10 == true}
+
+sch1_categories := special_categories | offence_categories
