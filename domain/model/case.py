@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.model import ids
 from domain.model.errors import DomainRefused
-from domain.rules import marac
+from domain.rules import dash, marac
 
 # Escalation ladder (001:L184-295, 002:L594-1964), lowest first.
 INTERVENTIONS = ("interview", "warning_letter", "banning_letter", "mediation",
@@ -63,6 +63,8 @@ class Case(Aggregate):
     legal_action = False
     risk_level: str | None = None
     dash_score: int | None = None
+    dash_answers: list[str] | None = None  # DASH questions answered yes (domain/rules/dash.py)
+    risk_summary: str | None = None
     closed_at: datetime | None = None
     closure_reason: str | None = None
     last_contact_at: datetime | None = None
@@ -147,9 +149,17 @@ class Case(Aggregate):
         self.parties = [*self.parties, party]
 
     def assess_risk(self, *, version: int, source_event_id: str, at: datetime,
-                    dash_score: int | None, judged_level: str | None) -> None:
+                    dash_score: int | None, judged_level: str | None,
+                    dash_answers: list[str] | None = None,
+                    risk_summary: str | None = None) -> None:
         """DASH checklist and professional judgement (002:L2018-2022); judgement may raise
-        the level but never lower it, below the DASH level or the level already held."""
+        the level but never lower it, below the DASH level or the level already held. With
+        the yes answers, the score is their number (a stated score must agree)."""
+        if dash_answers is not None:
+            try:
+                dash_score = dash.score(dash_answers, dash_score)
+            except dash.DashRefused as refused:
+                raise DomainRefused(refused.reason, str(refused)) from refused
         floor = self.risk_level or "standard"
         assessed = marac.level_from_dash(dash_score) if dash_score is not None else floor
         if marac.LEVELS.index(assessed) < marac.LEVELS.index(floor):
@@ -159,13 +169,21 @@ class Case(Aggregate):
         except marac.JudgementRefused as refused:
             raise DomainRefused(refused.reason, str(refused)) from refused
         self._risk_assessed(version=version, source_event_id=source_event_id, at=at,
-                            dash_score=dash_score, judged_level=judged_level, level=level)
+                            dash_score=dash_score, judged_level=judged_level, level=level,
+                            dash_answers=dash_answers, risk_summary=risk_summary)
 
     @event("RiskAssessed")
     def _risk_assessed(self, *, version: int, source_event_id: str, at: datetime,
-                       dash_score: int | None, judged_level: str | None, level: str) -> None:
+                       dash_score: int | None, judged_level: str | None, level: str,
+                       dash_answers: list[str] | None = None,
+                       risk_summary: str | None = None) -> None:
+        """The answers and summary default to None for events stored before they existed."""
         self._advance(version, source_event_id)
-        self.dash_score = dash_score if dash_score is not None else self.dash_score
+        if dash_score is not None:  # a new checklist replaces the last one's answers
+            self.dash_score = dash_score
+            self.dash_answers = dash_answers
+        if risk_summary is not None:
+            self.risk_summary = risk_summary
         self.risk_level = level
 
     @event("ActionAssigned")

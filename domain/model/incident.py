@@ -23,7 +23,8 @@ class Incident(Aggregate):
                  occurred_at: datetime, reported_at: datetime, category: str, summary: str,
                  channel: str | None, location: dict[str, Any] | None,
                  parties: list[dict[str, Any]], flags: dict[str, bool],
-                 confidentiality: str) -> None:
+                 confidentiality: str, hate_motivation: list[str] | None = None) -> None:
+        """``hate_motivation`` defaults to None for incidents stored before it existed."""
         self.agency = agency
         self.ref = ref
         self.version = version
@@ -37,3 +38,4 @@ class Incident(Aggregate):
         self.parties = parties
         self.flags = flags
         self.confidentiality = confidentiality
+        self.hate_motivation = hate_motivation or []

@@ -64,7 +64,9 @@ def _party_added(case: Case, common: dict[str, Any], load: Loader,
 def _risk_assessed(case: Case, common: dict[str, Any], load: Loader,
                    e: Envelope) -> list[Aggregate]:
     case.assess_risk(**common, dash_score=e.data.get("dash_score"),
-                     judged_level=e.data.get("judged_level"))
+                     judged_level=e.data.get("judged_level"),
+                     dash_answers=e.data.get("dash_answers"),
+                     risk_summary=e.data.get("risk_summary"))
     return []
 
 

@@ -19,7 +19,8 @@ def incident_reported(load: Loader, envelope: Envelope) -> list[Aggregate]:
         reported_at=when(data["reported_at"]), category=data["category"],
         summary=data["summary"], channel=data.get("channel"), location=data.get("location"),
         parties=data["parties"], flags=data.get("flags", {}),
-        confidentiality=data.get("confidentiality", "standard"))
+        confidentiality=data.get("confidentiality", "standard"),
+        hate_motivation=data.get("hate_motivation"))
     return [incident, *linked_people(load, envelope, "incident")]
 
 

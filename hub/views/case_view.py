@@ -3,13 +3,15 @@ about the same people (linked by match key) or named by the case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from domain.model import Case, Incident
+from domain.model.household import household_id
 from hub.application import PartnershipHub
 from hub.matching.people import linked_people
+from hub.views import sensitive
 from hub.views.fields import ViewField
 from hub.views.names import NamedPerson, NameIndex
 
@@ -32,6 +34,7 @@ FREE_TEXT = frozenset({"summary", "note"})
 class CaseView:
     case: Case
     incidents: list[Incident]
+    residents: list[sensitive.Resident] = field(default_factory=list)  # of its household
 
     @property
     def subjects(self) -> list[str]:
@@ -47,12 +50,15 @@ class CaseView:
             "lead_officer": case.lead_officer, "triage_tier": case.triage_tier,
         }, CASE_CATEGORIES, case.flags, "standard", case.location, case.parties, today)
         found += intervention_fields(case, today)
+        found += sensitive.risk_fields(case, today)
+        found += sensitive.child_fields(self.residents, today)
         for n, incident in enumerate(self.incidents):
             found += _record_fields(f"incident.{n}", incident.agency, {
                 "agency": incident.agency, "ref": incident.ref, "category": incident.category,
                 "occurred_at": incident.occurred_at.isoformat(), "summary": incident.summary,
             }, INCIDENT_CATEGORIES, incident.flags, incident.confidentiality, incident.location,
                 incident.parties, today)
+            found += sensitive.hate_motivation_fields(f"incident.{n}", incident, today)
         return mark_names(found, self.people)
 
     @property
@@ -96,6 +102,7 @@ def _record_fields(prefix: str, supplier: str, values: dict[str, Any],
         for name, category in PARTY_CATEGORIES.items():
             if party.get(name):
                 found.append(make(f"party.{i}.{name}", party[name], category, party))
+        found += sensitive.party_sensitive_fields(f"party.{i}", party, make)
     return found
 
 
@@ -197,6 +204,19 @@ def build_case_view(app: PartnershipHub, agency: str, ref: str) -> CaseView | No
                         if link.kind == "incident")
     incidents = [i for i in (app.incident(a, r) for a, r in sorted(refs)) if i is not None]
     incidents.sort(key=lambda i: (i.occurred_at, i.agency, i.ref))
-    return CaseView(case, incidents)
+    return CaseView(case, incidents, _household_residents(app, case))
+
+
+def _household_residents(app: PartnershipHub, case: Case) -> list[sensitive.Resident]:
+    """The people the Household at the case's address holds, with their dates of birth."""
+    key = (case.location or {}).get("match_key")
+    household = app.get_or_none(household_id(key)) if key else None
+    if household is None:
+        return []
+
+    def record(agency: str, ref: str) -> Case | Incident | None:
+        return app.case(agency, ref) or app.incident(agency, ref)
+
+    return sensitive.household_residents(household.members, record)
 
 
