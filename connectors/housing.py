@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors import sensitive
 from connectors.toolkit import (
     ConnectorSpec,
     Context,
@@ -50,9 +51,14 @@ def to_envelope(record: dict[str, Any], ctx: Context) -> Envelope:
     parties = [p for p in (
         # The complainant is the tenant at the block address the case is recorded against.
         party(ctx, record, "complainant", "complainant_name", "complainant_dob",
-              lives_at_location=True),
+              lives_at_location=True, health=sensitive.health(record, "complainant_health")),
         party(ctx, record, "alleged_perpetrator", "perpetrator_name", "perpetrator_dob"),
     ) if p]
+    # Children living at the address: in a domestic abuse household they are victims of it
+    # (Domestic Abuse Act 2021 s3), otherwise witnesses.
+    parties += sensitive.household_children(
+        ctx, record, "household_children",
+        "victim" if category == "domestic_abuse" else "witness")
     loc = location(ctx, record, address="block_address", estate="estate")
     actions = [a.strip() for a in optional(record, "actions").split(";") if a.strip()]
     summary = optional(record, "description")

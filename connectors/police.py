@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors import sensitive
 from connectors.toolkit import (
     ConnectorSpec,
     Context,
@@ -75,9 +76,12 @@ def to_envelope(record: dict[str, Any], ctx: Context) -> Envelope:
     for marker, flag_name in FLAG_MARKERS.items():
         if marker in markers:
             flags[flag_name] = True
-    parties = [p for p in (party(ctx, record, "victim", "victim_name", "victim_dob"),
-                           party(ctx, record, "alleged_perpetrator", "suspect_name",
-                                 "suspect_dob")) if p]
+    parties = [p for p in (
+        party(ctx, record, "victim", "victim_name", "victim_dob",
+              ethnicity=optional(record, "victim_ethnicity")),
+        party(ctx, record, "alleged_perpetrator", "suspect_name", "suspect_dob",
+              previous_offences=sensitive.previous_offences(record, "suspect_previous")),
+    ) if p]
     loc = location(ctx, record)
     data: dict[str, Any] = {
         "record": {"ref": ref, "version": version},
@@ -89,6 +93,9 @@ def to_envelope(record: dict[str, Any], ctx: Context) -> Envelope:
         "flags": flags,
         "confidentiality": "strict" if markers & STRICT_MARKERS else "standard",
     }
+    motivation = sensitive.hate_motivation(record, "hate_motivation")
+    if motivation:
+        data["hate_motivation"] = motivation
     if optional(record, "call_source"):
         data["channel"] = lookup(CHANNELS, record, "call_source", "call source")
     if loc:

@@ -162,7 +162,7 @@ def party(ctx: Context, record: dict[str, Any], role: str, name_field: str, dob_
     found = {"role": role, "match_key": matchkeys.person_key(key, name, dob),
              "name_key": matchkeys.name_key(key, name), "dob_key": matchkeys.dob_key(key, dob),
              "name": name, "date_of_birth": dob}
-    found.update({k: v for k, v in extra.items() if v not in (None, "")})
+    found.update({k: v for k, v in extra.items() if v not in (None, "", [])})
     return found
 
 

@@ -63,7 +63,8 @@ START = datetime(2026, 7, 1, tzinfo=UTC)
 
 POLICE_COLUMNS = ["record_type", "reference", "version", "occurred", "reported", "call_source",
                   "police_category", "summary", "address", "postcode", "ward", "victim_name",
-                  "victim_dob", "suspect_name", "suspect_dob", "markers"]
+                  "victim_dob", "suspect_name", "suspect_dob", "markers", "victim_ethnicity",
+                  "hate_motivation", "suspect_previous"]
 POLICE_CATEGORIES = ["Rowdy/Inconsiderate Behaviour", "Noise", "Street Drinking", "Drugs",
                      "Vehicle Nuisance/Inappropriate Use", "Littering/Drugs Paraphernalia",
                      "Begging/Vagrancy", "Hate Incident", "Domestic Incident", "Assault",
@@ -96,7 +97,34 @@ def police_rows(n: int, seed: int = 7) -> Iterable[dict[str, Any]]:
                **{k: v for k, v in _address(rng).items() if k != "uprn"},
                "victim_name": victim[0], "victim_dob": victim[1],
                "suspect_name": suspect[0], "suspect_dob": suspect[1],
-               "markers": "|".join(markers)}
+               "markers": "|".join(markers),
+               **_police_sensitive(random.Random(f"{seed}:{i}:sensitive"), category, victim,
+                                   suspect)}
+
+
+# Special category and offence data (docs/domain.md, "Sensitive facts"), from a stream of their
+# own so the other columns stay as they were.
+ETHNICITIES = ["White British", "White Other", "Black British", "Asian British", "Mixed",
+               "Arab", "Other ethnic group"]
+HATE_STRANDS = ["Race", "Race", "Race", "Religion", "Sexual orientation", "Disability",
+                "Transgender"]
+OFFENCES = ["Common assault", "Criminal damage", "Harassment", "Public order offence",
+            "Possession of a controlled drug"]
+HEALTH_NEEDS = ["Mental health: anxiety", "Mental health: depression", "Disability: wheelchair",
+                "Physical health: long-term illness", "Disability: learning disability"]
+
+
+def _police_sensitive(rng: random.Random, category: str, victim: tuple[str, str],
+                      suspect: tuple[str, str]) -> dict[str, str]:
+    strands = sorted(set(rng.sample(HATE_STRANDS, rng.choice((1, 1, 2)))))
+    offences = [f"{rng.choice(OFFENCES)}:{rng.choice(['convicted', 'cautioned', 'charged'])}:"
+                f"{2018 + rng.randrange(8)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                for _ in range(rng.randint(1, 2))]
+    return {"victim_ethnicity": rng.choice(ETHNICITIES) if victim[0] and rng.random() < 0.6
+            else "",
+            "hate_motivation": "|".join(strands) if category == "Hate Incident" else "",
+            "suspect_previous": "|".join(offences) if suspect[0] and rng.random() < 0.4
+            else ""}
 
 
 NOISE_COLUMNS = ["complaint_ref", "version", "received_at", "occurred_at", "source",
@@ -148,7 +176,8 @@ def noise_rows(n: int, seed: int = 11, *, with_complainant: float = 0.6,
 HOUSING_COLUMNS = ["case_ref", "case_version", "opened_date", "tenancy_ref", "estate",
                    "block_address", "postcode", "ward", "uprn", "case_type", "description",
                    "officer", "priority", "complainant_name", "complainant_dob",
-                   "perpetrator_name", "perpetrator_dob", "actions", "vulnerable"]
+                   "perpetrator_name", "perpetrator_dob", "actions", "vulnerable",
+                   "complainant_health", "household_children"]
 HOUSING_TYPES = ["ASB-NOISE", "ASB-HARASS", "ASB-DRUGS", "ASB-COMMUNAL", "ASB-VANDAL",
                  "ASB-PETS", "ASB-HATE", "ASB-DV", "ASB-LITTER", "ASB-GARDEN"]
 ACTIONS = ["Interview", "Warning letter", "Mediation offered", "ABC signed",
@@ -175,7 +204,14 @@ def housing_rows(n: int, seed: int = 13) -> Iterable[dict[str, Any]]:
                "perpetrator_name": perpetrator[0], "perpetrator_dob": perpetrator[1],
                "actions": "; ".join(f"{(opened + timedelta(days=7 * k)).date()} {a}"
                                     for k, a in enumerate(steps)),
-               "vulnerable": "Y" if rng.random() < 0.2 else "N"}
+               "vulnerable": "Y" if rng.random() < 0.2 else "N",
+               **_housing_sensitive(random.Random(f"{seed}:{i}:sensitive"))}
+
+
+def _housing_sensitive(rng: random.Random) -> dict[str, str]:
+    children = [_person(rng, minor=True) for _ in range(rng.choice((0, 0, 1, 2)))]
+    return {"complainant_health": rng.choice(HEALTH_NEEDS) if rng.random() < 0.3 else "",
+            "household_children": "|".join(f"{name} {dob}" for name, dob in children)}
 
 
 MASH_COLUMNS = ["referral_ref", "version", "received_at", "concern_date", "service",

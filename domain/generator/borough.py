@@ -42,6 +42,21 @@ POLICE_CATEGORIES = (("misuse_of_communal_areas", 30), ("verbal_abuse_harassment
                      ("domestic_abuse", 3), ("hate_related", 2), ("prostitution_kerb_crawling", 1))
 CLOSURES = (("asb_stopped", 40), ("no_reports_four_weeks", 25), ("insufficient_evidence", 15),
             ("not_asb", 8), ("perpetrator_moved", 7), ("complainant_moved", 5))
+# Sensitive facts (docs/domain.md, "Sensitive facts"), in rough proportion: hate crime
+# motivations as the Home Office counts them (race most, then sexual orientation, religion,
+# disability, gender identity).
+MOTIVATIONS = (("race", 70), ("sexual_orientation", 12), ("religion", 8), ("disability", 6),
+               ("gender_identity", 3), ("age", 1))
+ETHNICITIES = ("White British", "White Other", "Black British", "Asian British", "Mixed",
+               "Arab", "Other ethnic group")
+RELIGIONS = ("Christian", "Muslim", "Jewish", "Hindu", "Sikh", "Buddhist", "No religion")
+ORIENTATIONS = ("gay or lesbian", "bisexual", "heterosexual")
+HEALTH = (("mental_health", "anxiety and low mood"), ("mental_health", "depression"),
+          ("disability", "uses a wheelchair"), ("disability", "learning disability"),
+          ("physical", "long-term illness"))
+OFFENCES = ("common assault", "criminal damage", "possession of a controlled drug",
+            "public order offence", "harassment", "breach of a civil injunction")
+OUTCOMES = ("convicted", "convicted", "cautioned", "charged", "no_further_action")
 LADDER = ("interview", "warning_letter", "mediation", "acceptable_behaviour_contract",
           "community_protection_warning", "community_protection_notice", "civil_injunction",
           "notice_of_seeking_possession", "closure_order")
@@ -71,6 +86,7 @@ class BoroughYear:
 class _Builder:
     def __init__(self, seed: int, scale: float) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
         self.scale = scale
         self.key = uuid5(NAMESPACE_URL, f"csp-hub-synthetic:{seed}").bytes * 2
         self.out: list[tuple[datetime, int, Envelope]] = []
@@ -103,6 +119,38 @@ class _Builder:
             found["dob_key"] = matching.dob_key(self.key, who.dob)
         return found
 
+    def facts(self, who: Resident, *kinds: str) -> dict[str, Any]:
+        """The person's sensitive facts of these kinds, the same in every record about them
+        (their own random stream, so the rest of the year does not change with them)."""
+        rng = random.Random(f"{self.seed}:{who.name}:{who.dob}")
+        known: dict[str, Any] = {}
+        if rng.random() < 0.6:
+            known["ethnicity"] = rng.choice(ETHNICITIES)
+        if rng.random() < 0.15:
+            known["religion"] = rng.choice(RELIGIONS)
+        if rng.random() < 0.05:
+            known["sexual_orientation"] = rng.choice(ORIENTATIONS)
+        if rng.random() < 0.25:
+            kind, note = rng.choice(HEALTH)
+            known["health"] = [{"kind": kind, "note": note}]
+        if rng.random() < 0.3:
+            known["previous_offences"] = [
+                {"offence": rng.choice(OFFENCES), "outcome": rng.choice(OUTCOMES),
+                 "on": (date(2015, 1, 1) + timedelta(days=rng.randrange(0, 3650))).isoformat()}
+                for _ in range(rng.randrange(1, 4))]
+        return {k: v for k, v in known.items() if k in kinds}
+
+    def household_child(self, ref: str, role: str) -> dict[str, Any] | None:
+        """About a third of housing cases have a child living at the address (their own
+        stream again): a date of birth only, so the hub knows a child is there."""
+        rng = random.Random(f"{self.seed}:child:{ref}")
+        if rng.random() >= 0.3:
+            return None
+        dob = date(2010, 1, 1) + timedelta(days=rng.randrange(0, 365 * 10))
+        child = Resident(f"{rng.choice(FIRST)} {rng.choice(SURNAMES)}", dob)
+        return {"role": role, "date_of_birth": dob.isoformat(), "lives_at_location": True,
+                "match_key": matchkeys.person_key(self.key, child.name, child.dob)}
+
     # -- output ------------------------------------------------------------------------------
 
     def emit(self, agency: str, event_type: str, ref: str, version: int, at: datetime,
@@ -123,11 +171,19 @@ class _Builder:
         occurred = at - timedelta(minutes=self.rng.randrange(5, 60 * 24 * 3))
         flags = {"domestic_abuse": category == "domestic_abuse",
                  "hate": category == "hate_related"}
-        self.emit(agency, "incident.reported", ref, 1, at, {
+        data = {
             "record": {"ref": ref, "version": 1}, "occurred_at": _iso(occurred),
             "reported_at": _iso(at), "category": category, "channel": channel,
             "summary": f"Synthetic {category.replace('_', ' ')} report", "location": place,
-            "parties": parties, "flags": flags})
+            "parties": parties, "flags": flags}
+        if category == "hate_related":
+            data["hate_motivation"] = self.motivations(ref)
+        self.emit(agency, "incident.reported", ref, 1, at, data)
+
+    def motivations(self, ref: str) -> list[str]:
+        rng = random.Random(f"{self.seed}:hate:{ref}")
+        kinds, weights = zip(*MOTIVATIONS, strict=True)
+        return sorted(set(rng.choices(kinds, weights, k=rng.choice((1, 1, 1, 2)))))
 
     def victim(self) -> Resident:
         """About half of victims are repeat victims (000:L189)."""
@@ -141,10 +197,13 @@ class _Builder:
         categories, weights = zip(*POLICE_CATEGORIES, strict=True)
         for i in range(n):
             category = self.rng.choices(categories, weights)[0]
-            parties = [self.party(self.victim(), "victim")]
+            victim = self.victim()
+            parties = [{**self.party(victim, "victim"),  # the police record self-defined
+                        **self.facts(victim, "ethnicity", "religion", "sexual_orientation")}]
             if self.rng.random() < 0.3:
-                parties.append(self.party(self.rng.choice(self.repeat_perps),
-                                          "alleged_perpetrator"))
+                perp = self.rng.choice(self.repeat_perps)
+                parties.append({**self.party(perp, "alleged_perpetrator"),
+                                **self.facts(perp, "previous_offences")})
             self.incident(POLICE, f"CAD-{i:06d}", category, self.moment(), parties,
                           self.rng.choice(self.places), "phone")
 
@@ -180,8 +239,11 @@ class _Builder:
                 "lead_officer": f"Officer {i % 8 + 1}",  # 8 case officers (001:L166)
                 "location": place, "triage_tier": self.rng.choice(
                     ("tier1_immediate", "tier2_priority", "tier2_priority")),
-                "parties": [self.party(victim, "victim"), self.party(perp,
-                                                                       "alleged_perpetrator")],
+                "parties": [
+                    {**self.party(victim, "victim"), **self.facts(victim, "health"),
+                     "lives_at_location": True},  # a tenant's case: the victim's home
+                    self.party(perp, "alleged_perpetrator"),
+                    *self.children(ref, category)],
                 "incident_refs": [{"agency": POLICE, "ref": refs[0]}],
                 "flags": {"domestic_abuse": category == "domestic_abuse"}})
 
@@ -206,7 +268,8 @@ class _Builder:
                                                           with_name_key=True)}, 2)
             witnesses.append((at, witness))
             if category == "domestic_abuse":
-                step("case.risk.assessed", {"dash_score": self.rng.randrange(4, 22)}, 0.5)
+                score = self.rng.randrange(4, 22)
+                step("case.risk.assessed", {"dash_score": score, **self.dash(ref, score)}, 0.5)
             step("case.action.assigned", {"action": {
                 "id": f"{ref}-A1", "agency": self.rng.choice((POLICE, NOISE, HOUSING)),
                 "description": "Visit and gather evidence", "due": _iso(at + timedelta(days=14))}
@@ -223,6 +286,19 @@ class _Builder:
             if self.rng.random() < 0.7 and at < YEAR_START + timedelta(days=360):
                 step("case.closed", {"reason": self.rng.choices(reasons, weights)[0]}, 28)
         self._decide_twins(witnesses)
+
+    def children(self, ref: str, category: str) -> list[dict[str, Any]]:
+        """A child in a domestic abuse household is a victim of it (Domestic Abuse Act 2021
+        s3); elsewhere a witness."""
+        child = self.household_child(ref, "victim" if category == "domestic_abuse" else "witness")
+        return [child] if child else []
+
+    def dash(self, ref: str, score: int) -> dict[str, Any]:
+        """Which questions were answered yes, as many as the score (domain/rules/dash.py)."""
+        rng = random.Random(f"{self.seed}:dash:{ref}")
+        answers = sorted(rng.sample(range(1, 25), score))
+        return {"dash_answers": [f"q{n}" for n in answers],
+                "risk_summary": "Synthetic risk summary: safety plan agreed with the victim"}
 
     def _decide_twins(self, witnesses: list[tuple[datetime, Resident]]) -> None:
         """Someone reviews the proposed matches: confirms most, rejects some, undoes one.

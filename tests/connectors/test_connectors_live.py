@@ -73,6 +73,15 @@ def test_police_incidents_and_calls(live_hub: LiveHub, tmp_path: Path) -> None:
             assert incident.category == "alcohol"
         if row["police_category"] == "Domestic Incident":
             assert incident.flags["domestic_abuse"]
+        # special category and offence data (docs/connectors/police-csv.md)
+        assert bool(incident.hate_motivation) == bool(row["hate_motivation"])
+        victim = next((p for p in incident.parties if p["role"] == "victim"), {})
+        assert victim.get("ethnicity", "") == row["victim_ethnicity"]
+        suspect = next((p for p in incident.parties if p["role"] == "alleged_perpetrator"), {})
+        assert len(suspect.get("previous_offences", [])) == len(
+            [e for e in row["suspect_previous"].split("|") if e])
+    assert any(i.hate_motivation for i in held)
+    assert any("previous_offences" in p for i in held for p in i.parties)
     assert {i.summary.split(":")[0] for i in held} == {"Call", "Incident"}
     assert any(i.confidentiality == "strict" for i in held)
 
@@ -95,6 +104,12 @@ def test_housing_provider_cases(live_hub: LiveHub, tmp_path: Path) -> None:
         assert case.location["estate"] == row["estate"]
         assert ("Actions to date" in case.summary) == bool(row["actions"])
         assert row["tenancy_ref"] not in json.dumps(case.location)
+        children = [p for p in case.parties if p["role"] != "complainant"
+                    and p.get("lives_at_location")]
+        assert len(children) == len([c for c in row["household_children"].split("|") if c])
+        complainant = next(p for p in case.parties if p["role"] == "complainant")
+        assert bool(complainant.get("health")) == bool(row["complainant_health"])
+    assert any(len(c.parties) > 2 for c in held)
 
 
 def test_safeguarding_referrals(live_hub: LiveHub, tmp_path: Path) -> None:

@@ -97,6 +97,51 @@ def test_police_codes_and_markers(tmp_path: Path) -> None:
     assert "Alien landing" in second.reason
 
 
+def test_sensitive_columns_map_to_categorised_fields_and_unknown_words_are_rejected(
+        tmp_path: Path) -> None:
+    rows = list(csv.DictReader((SAMPLES / "police-incidents.csv").open()))
+    rows[0].update(police_category="Hate Incident", hate_motivation="Racist|Faith|Race",
+                   victim_name="Ada Test", victim_dob="1990-01-02", victim_ethnicity="Arab",
+                   suspect_name="Bo Test", suspect_dob="1991-01-02",
+                   suspect_previous="Harassment:convicted:2022-02-03|Criminal damage")
+    rows[1].update(hate_motivation="Football club")
+    rows[2].update(suspect_name="Cy Test", suspect_dob="1992-01-02",
+                   suspect_previous="Theft:sentenced")
+    path = tmp_path / "police.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:3])
+    hate, motivation, outcome = mapped("police-csv", path)
+    assert isinstance(hate, Envelope)
+    assert hate.data["hate_motivation"] == ["race", "religion"]
+    victim, suspect = hate.data["parties"]
+    assert victim["ethnicity"] == "Arab"
+    assert suspect["previous_offences"] == [
+        {"offence": "Harassment", "outcome": "convicted", "on": "2022-02-03"},
+        {"offence": "Criminal damage"}]
+    assert isinstance(motivation, Reject) and motivation.field == "hate_motivation"
+    assert isinstance(outcome, Reject) and outcome.field == "suspect_previous"
+
+    rows = list(csv.DictReader((SAMPLES / "housing-cases.csv").open()))
+    rows[0].update(case_type="ASB-DV", complainant_health="Mental health: anxiety|Disability",
+                   household_children="Dee Test 2015-03-04|Eli Test 2017-05-06")
+    rows[1].update(complainant_health="Broken heart: sad")
+    path = tmp_path / "housing.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:2])
+    case, unknown = mapped("housing-csv", path)
+    assert isinstance(case, Envelope)
+    complainant, _, *children = case.data["parties"]
+    assert complainant["health"] == [{"kind": "mental_health", "note": "anxiety"},
+                                     {"kind": "disability"}]
+    assert [(c["role"], c["date_of_birth"], c["lives_at_location"]) for c in children] == [
+        ("victim", "2015-03-04", True), ("victim", "2017-05-06", True)]
+    assert isinstance(unknown, Reject) and unknown.field == "complainant_health"
+
+
 def test_safeguarding_shares_only_asb_and_crime_concerns_as_special_category(
         tmp_path: Path) -> None:
     rows = list(csv.DictReader((SAMPLES / "mash-referrals.csv").open()))

@@ -69,3 +69,20 @@ def test_cases_at_the_top_of_the_ladder_book_an_eviction() -> None:
         validate(e)
         assert e.data["intervention"] == "possession"
         assert e.data["scheduled_for"] > e.data["at"][:10]
+
+
+def test_the_year_carries_special_category_offence_and_dash_data() -> None:
+    """So that `hub demo`, the tests and the benchmarks exercise the Sch 1 rules."""
+    year = generate(seed=1, scale=0.05)
+    parties = [p for e in year.envelopes for p in e.data.get("parties", [])]
+    for fact in ("ethnicity", "religion", "health", "previous_offences"):
+        assert any(fact in p for p in parties), fact
+    assert all("previous_offences" not in p or p["role"] == "alleged_perpetrator"
+               for p in parties)
+    hate = [e for e in year.envelopes if e.data.get("category") == "hate_related"
+            and e.type == "incident.reported"]
+    assert hate and all(e.data["hate_motivation"] for e in hate)
+    risk = [e.data for e in year.envelopes if e.type == "case.risk.assessed"]
+    assert risk and all(len(d["dash_answers"]) == d["dash_score"] for d in risk)
+    children = [p for p in parties if p.get("lives_at_location") and "date_of_birth" in p]
+    assert children and all(p["date_of_birth"] >= "2010-01-01" for p in children)
