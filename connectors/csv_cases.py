@@ -2,7 +2,8 @@
 
 Columns: case_ref, version, opened_at, category, summary, lead_officer, triage_tier, address,
 postcode, ward, victim_name, victim_dob, perpetrator_name, perpetrator_dob, incident_refs
-(``agency:ref`` separated by ``;``), domestic_abuse.
+(``agency:ref`` separated by ``;``), domestic_abuse; optionally the parties' sensitive facts
+as in connectors/csv_incidents.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from connectors.csv_incidents import _party
+from connectors.csv_incidents import _facts, _party
 from domain.contract import matchkeys
 from domain.contract.envelope import Envelope, new_envelope
 
@@ -21,7 +22,8 @@ EVENT_TYPE = "case.opened"
 
 def row_to_envelope(row: dict[str, str], *, agency: str, partnership_key: bytes,
                     source: str) -> Envelope:
-    parties = [_party(partnership_key, role, row[f"{prefix}_name"], row[f"{prefix}_dob"])
+    parties = [{**_party(partnership_key, role, row[f"{prefix}_name"], row[f"{prefix}_dob"]),
+                **_facts(row, prefix)}
                for role, prefix in (("victim", "victim"), ("alleged_perpetrator", "perpetrator"))
                if row.get(f"{prefix}_name") and row.get(f"{prefix}_dob")]
     refs = [dict(zip(("agency", "ref"), item.split(":", 1), strict=True))

@@ -123,9 +123,21 @@ def run(data_dir: Path | None = None) -> int:
 
         with ApiServer(settings, hub, engine) as server, httpx.Client(base_url=server.url) as http:
             case = {"agency": "wcc-asb", "ref": "CASE-2026-0042"}
-            for who, user, purpose in (("housing", "h.officer", "asb_case_management"),
-                                       ("gp", "dr.example", "safeguarding")):
-                ask = {"case": case, "purpose": purpose}
+            # The second ask names a DPA 2018 Sch 1 condition, which the victim's health and the
+            # suspect's previous offences need beyond the agreement (docs/policies.md).
+            sch1 = {"gateway": "dpa_sch2_para2",
+                    "justification": "escalating harassment: risk of further offences",
+                    "proportionality": "the case and its incidents only",
+                    "third_parties_considered": "no other residents are named",
+                    "prejudice_test": {"prejudice": "further assaults on the victim",
+                                       "causal_link": "the history shapes the action plan",
+                                       "likelihood": "two incidents in three weeks"},
+                    "special_category_condition": "sch1_para10"}
+            for who, user, purpose, claims in (
+                    ("housing", "h.officer", "asb_case_management", []),
+                    ("housing", "h.officer", "asb_case_management", [sch1]),
+                    ("gp", "dr.example", "safeguarding", [])):
+                ask = {"case": case, "purpose": purpose, "gateway_claims": claims}
                 response = http.post("/v1/case-views", json=ask, headers={
                     "Authorization": f"Bearer {tokens[who]}", "X-Hub-User": user})
                 print(f"\n== {user} ({who}) asks for the case for {purpose}: "
