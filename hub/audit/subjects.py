@@ -33,7 +33,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Transcoder
 
-PERSON_FIELDS = ("name", "date_of_birth", "contact", "phone", "email", "aliases")
+# Identifiers, and the special category and offence data a party carries (docs/domain.md,
+# "Sensitive facts"): erasing the person makes all of them unreadable.
+PERSON_FIELDS = ("name", "date_of_birth", "contact", "phone", "email", "aliases", "health",
+                 "ethnicity", "religion", "sexual_orientation", "previous_offences")
 ADDRESS_FIELDS = ("address", "postcode", "uprn")
 SEALED = "_sealed"
 KEY_TTL_SECONDS = 10.0

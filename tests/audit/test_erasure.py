@@ -28,15 +28,18 @@ from tests.audit import db
 from tests.audit.conftest import Hub
 
 QUILL = ("Quill Umberlee", "1977-07-07", "9 Pickle Mews", "W9 9ZZ")
+# Quill's special category and offence data: sealed with the identifiers, gone with them.
+QUILL_SENSITIVE = ("Quillish heritage", "quill-related anxiety", "Quill forgery")
 ALEX = "Alex Sample"
 CASE_REF = "CASE-2026-0077"
 INCIDENTS_CSV = (
     "incident_ref,version,occurred_at,reported_at,category,summary,channel,address,postcode,"
     "ward,victim_name,victim_dob,perpetrator_name,perpetrator_dob,domestic_abuse,"
-    "confidentiality\n"
+    "confidentiality,victim_ethnicity,victim_health,victim_previous_offences\n"
     "MP-24-0900,1,2026-10-01T21:00:00Z,2026-10-01T21:05:00Z,verbal_abuse_harassment,"
     "Shouting in the stairwell,phone,9 Pickle Mews,W9 9ZZ,Westbourne,Quill Umberlee,"
-    "1977-07-07,,,,standard\n")
+    "1977-07-07,,,,standard,Quillish heritage,Mental health: quill-related anxiety,"
+    "Quill forgery:convicted:2020-01-01\n")
 CASES_CSV = (
     "case_ref,version,opened_at,category,summary,lead_officer,triage_tier,address,postcode,ward,"
     "victim_name,victim_dob,perpetrator_name,perpetrator_dob,incident_refs\n"
@@ -91,7 +94,7 @@ def views_text(app: PartnershipHub) -> str:
 
 
 def assert_gone(text: str) -> None:
-    for value in QUILL:
+    for value in QUILL + QUILL_SENSITIVE:
         assert value not in text, value
 
 
@@ -110,7 +113,8 @@ def test_an_erased_person_cannot_be_read_anywhere_and_the_log_still_counts(
     assert case is not None
     quill = case.parties[0]["match_key"]
     fresh = hub.reopen()
-    assert QUILL[0] in decoded_store(fresh, hub.settings)  # the hub can read it, with the key
+    before = decoded_store(fresh, hub.settings)
+    assert all(v in before for v in (QUILL[0], *QUILL_SENSITIVE))  # readable, with the key
     fresh.close()
     backup = tmp_path / "backup.sqlite"
     if db.is_sqlite(hub.settings):
