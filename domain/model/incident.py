@@ -24,7 +24,8 @@ class Incident(Aggregate):
                  channel: str | None, location: dict[str, Any] | None,
                  parties: list[dict[str, Any]], flags: dict[str, bool],
                  confidentiality: str, hate_motivation: list[str] | None = None) -> None:
-        """``hate_motivation`` defaults to None for incidents stored before it existed."""
+        """``hate_motivation`` is None in incidents stored before it existed (the default
+        serves their replay; new incidents must pass it: eventsourcing requires every argument)."""
         self.agency = agency
         self.ref = ref
         self.version = version
