@@ -23,9 +23,7 @@ class Incident(Aggregate):
                  occurred_at: datetime, reported_at: datetime, category: str, summary: str,
                  channel: str | None, location: dict[str, Any] | None,
                  parties: list[dict[str, Any]], flags: dict[str, bool],
-                 confidentiality: str, hate_motivation: list[str] | None = None) -> None:
-        """``hate_motivation`` is None in incidents stored before it existed (the default
-        serves their replay; new incidents must pass it: eventsourcing requires every argument)."""
+                 confidentiality: str) -> None:
         self.agency = agency
         self.ref = ref
         self.version = version
@@ -39,4 +37,12 @@ class Incident(Aggregate):
         self.parties = parties
         self.flags = flags
         self.confidentiality = confidentiality
-        self.hate_motivation = hate_motivation or []
+
+    # What a hate incident was motivated by (seeds/002 L80; docs/domain.md "Sensitive facts"):
+    # its own event, so incidents recorded before it existed, and callers that create an
+    # incident without it, are unchanged.
+    hate_motivation: tuple[str, ...] = ()
+
+    @event("HateMotivationRecorded")
+    def record_hate_motivation(self, *, motivations: list[str]) -> None:
+        self.hate_motivation = tuple(motivations)

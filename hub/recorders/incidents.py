@@ -19,8 +19,9 @@ def incident_reported(load: Loader, envelope: Envelope) -> list[Aggregate]:
         reported_at=when(data["reported_at"]), category=data["category"],
         summary=data["summary"], channel=data.get("channel"), location=data.get("location"),
         parties=data["parties"], flags=data.get("flags", {}),
-        confidentiality=data.get("confidentiality", "standard"),
-        hate_motivation=data.get("hate_motivation"))
+        confidentiality=data.get("confidentiality", "standard"))
+    if data.get("hate_motivation"):
+        incident.record_hate_motivation(motivations=data["hate_motivation"])
     return [incident, *linked_people(load, envelope, "incident")]
 
 

@@ -66,7 +66,7 @@ def person_field(path: str, value: Any, category: str, supplier: str,
 
 def hate_motivation_fields(prefix: str, incident: Incident, today: date) -> list[ViewField]:
     """One field per motivation, labelled with the category it reveals, about the victim."""
-    motivations = getattr(incident, "hate_motivation", None) or []
+    motivations = incident.hate_motivation
     target = _first_in_role(incident.parties, _TARGETED_ROLES)
     return [person_field(f"{prefix}.hate_motivation.{n}", motivation,
                          HATE_MOTIVATION_CATEGORIES.get(motivation, "special_category"),
