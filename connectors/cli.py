@@ -153,10 +153,18 @@ def main(argv: list[str] | None = None) -> int:
                 _print_status(spool, args.agency or str(spool.path))
         return 0
     if args.command == "deadletters":
-        from connectors.deadletters import describe, read_deadletters
+        from connectors.deadletters import describe, has_deadletter_topic, read_deadletters
 
+        bootstrap = _bootstrap(args)
+        if not has_deadletter_topic(bootstrap, args.agency):
+            print(f"{args.agency}: no dead-letter topic on this broker. The hub creates it when "
+                  f"it registers {args.agency}; until then events from {args.agency} are refused "
+                  "as unknown-agency onto the hub operator's topic hub.deadletter._unknown. Ask "
+                  f"the hub operator to run `hub agencies register {args.agency} --public-key "
+                  "<key>` (`hub agencies list` shows who is registered).", file=sys.stderr)
+            return 1
         count = 0
-        for letter in read_deadletters(_bootstrap(args), args.agency):
+        for letter in read_deadletters(bootstrap, args.agency):
             count += 1
             print(json.dumps(letter, ensure_ascii=False) if args.json else describe(letter))
         if not args.json:

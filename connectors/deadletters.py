@@ -49,6 +49,15 @@ def read_deadletters(bootstrap_servers: str, agency: str, *, timeout: float = 60
         consumer.close()
 
 
+def has_deadletter_topic(bootstrap_servers: str, agency: str) -> bool:
+    """Whether the hub has made this agency's dead-letter topic (it does so on registration)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+    try:
+        return deadletter_topic(agency) in consumer.topics()
+    finally:
+        consumer.close()
+
+
 def describe(letter: dict[str, Any]) -> str:
     where = f"{letter.get('topic')}:{letter.get('partition')}@{letter.get('offset')}"
     return (f"{letter.get('refused_at', '')}  {letter.get('reason')}  "

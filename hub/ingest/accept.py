@@ -93,6 +93,11 @@ class Agencies:
         found = self._fresh(agency).agencies.get(agency)
         return found.revoked_at if found else None
 
+    def publishers(self) -> set[str]:
+        """Agencies that may publish now (registered with a key, not revoked)."""
+        registry = self._fresh("")  # no agency is named "": re-read if the file changed
+        return {a.id for a in registry.agencies.values() if a.public_key and not a.revoked_at}
+
     def is_registered(self, agency: str) -> bool:
         return agency in self._fresh(agency).agencies
 

@@ -23,10 +23,12 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
+from domain.contract.deadletter import deadletter_topic
 from domain.contract.envelope import Envelope
 from hub.application import PartnershipHub, RefusalHandler
 from hub.ingest.accept import AGENCY_TOPIC_PREFIX, Agencies, Refused, accept, refuse
 from hub.ingest.deadletter import DeadLetterPublisher
+from hub.ingest.topics import ensure_deadletter_topics, ensure_topics
 from hub.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, topic_agency
 from hub.recorders import RecordRefused
 from hub.settings import Settings
@@ -35,6 +37,7 @@ from hub.store import StoreUnavailable, backoff
 log = logging.getLogger(__name__)
 
 AGENCY_TOPIC_PATTERN = r"^hub\.agency\..+"
+REGISTRY_SECONDS = 1.0  # how often the worker looks for newly registered agencies
 PROGRESS_SECONDS = 10.0  # how often the worker logs its progress and refreshes the lag metric
 __all__ = ["AGENCY_TOPIC_PREFIX", "IngestWorker"]
 
@@ -104,8 +107,11 @@ class IngestWorker:
         }
         options.update(consumer_options or {})
         self.consumer = KafkaConsumer(**options)
-        self.consumer.subscribe(pattern=AGENCY_TOPIC_PATTERN,
-                                listener=_SeekToStoredPosition(self))
+        self._listener = _SeekToStoredPosition(self)
+        self._publishers: set[str] = set()
+        self._registry_checked = 0.0
+        self._follow_registry()
+        self.consumer.subscribe(pattern=AGENCY_TOPIC_PATTERN, listener=self._listener)
         self.deadletters = DeadLetterPublisher(settings.bootstrap_servers)
         self._last_report = 0.0
         self.progress_seconds = PROGRESS_SECONDS
@@ -131,6 +137,37 @@ class IngestWorker:
             elif idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
                 return
             self._report_progress()
+            if self._follow_registry():
+                # Ask the broker for topic metadata now rather than at the next refresh; the
+                # pattern subscription then assigns the new topic in the next rebalance.
+                self.consumer._client.cluster.request_update()
+
+    def _follow_registry(self) -> bool:
+        """Every second: an agency registered since the last look gets its topics now, and
+        True says to look for them at once (a new subscription asks the broker), so its events
+        are read within seconds rather than at the next metadata refresh."""
+        now = time.monotonic()
+        if now - self._registry_checked < REGISTRY_SECONDS:
+            return False
+        self._registry_checked = now
+        publishers = self.agencies.publishers()
+        new = sorted(publishers - self._publishers)
+        self._publishers = publishers
+        if not new:
+            return False
+        bootstrap = self.settings.bootstrap_servers
+        assert bootstrap
+        try:
+            ensure_topics(bootstrap, [AGENCY_TOPIC_PREFIX + a for a in new])
+            ensure_deadletter_topics(bootstrap, [deadletter_topic(a) for a in new])
+        except KafkaError as exc:
+            log.warning("could not create the topics of %s (%s); trying again",
+                        ", ".join(new), exc)
+            self._publishers -= set(new)
+            return False
+        log.info("publishing agencies now: %s (topics in place for %s)",
+                 ", ".join(sorted(publishers)), ", ".join(new))
+        return True
 
     def _report_progress(self) -> None:
         """Every PROGRESS_SECONDS: the consumer lag per partition (a metric) and a log line."""

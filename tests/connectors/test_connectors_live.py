@@ -199,6 +199,10 @@ def test_deadletters_for_one_agency_are_read_back(live_hub: LiveHub,
     assert main(["deadletters", "--agency", "wcc-noise", "--bootstrap", live_hub.bootstrap,
                  "--json"]) == 0
     assert bad.id not in capsys.readouterr().out
+    # An agency the hub never registered is told why it sees nothing, and what to ask for.
+    assert main(["deadletters", "--agency", "lfb", "--bootstrap", live_hub.bootstrap]) == 1
+    err = capsys.readouterr().err
+    assert "hub.deadletter._unknown" in err and "hub agencies register lfb" in err
 
 
 NON_PYTHON_TOOLS = ("kcat", "jq", "openssl")
