@@ -76,6 +76,7 @@ class SharedView:
     decision: Decision
     released: dict[str, Any] = field(default_factory=dict)
     override: bool = False
+    flat: dict[str, Any] = field(default_factory=dict)  # the released values by field path
 
     @property
     def allowed(self) -> bool:
@@ -290,7 +291,7 @@ def disclose_fields(app: PartnershipHub, engine: PolicyEngine, requester: Reques
                    record["consent_ids"])
     values = {f.path: f.value for f in fields} | texts
     released = {p: values[p] for p in record["released"]}
-    return SharedView(disclosure_id, decision, nest(released), override is not None)
+    return SharedView(disclosure_id, decision, nest(released), override is not None, released)
 
 
 def record_miss(app: PartnershipHub, engine: PolicyEngine, requester: Requester, *,

@@ -167,7 +167,7 @@ def test_consent_from_the_connector_opens_the_idva_pack_until_withdrawn(
         "CON-1", "Given", purposes=["MARAC"], shareWith=["advance-idva"],
         information=["Identity", "Contact details", "Case", "Domestic abuse"]))
     released = pack_case(council, "idva", mid, "WCC-DA-1")
-    assert released["view"]["case"]["party"]["0"]["name"] == VICTIM[0]
+    assert released["view"]["case"]["party"][0]["name"] == VICTIM[0]
     assert NAME not in withheld(released)
     row = dpo_log(council)[released["disclosure_id"]]
     assert row["decision_id"] == released["decision_id"]
@@ -203,7 +203,7 @@ def test_refusal_from_the_connector_yields_only_to_a_child_in_need(council: Coun
         "case": {"agency": "wcc-asb", "ref": "WCC-DA-2"}, "purpose": "safeguarding",
         "gateway_claims": [claim]})
     assert childrens.status_code == 200, childrens.text
-    assert childrens.json()["view"]["case"]["party"]["0"]["name"] == VICTIM[0]
+    assert childrens.json()["view"]["case"]["party"][0]["name"] == VICTIM[0]
     assert childrens.json()["gateways"] == ["safeguarding_child_in_need"]
 
     mid = marac_meeting(council, "WCC-DA-2")

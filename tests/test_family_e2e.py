@@ -111,7 +111,7 @@ def test_gmap_member_gets_the_family_others_get_nothing_and_all_are_logged(
     assert released.status_code == 200, released.text
     family = released.json()["view"]["family"]
     assert {(f["relationship"], f["name"], f["date_of_birth"], f["lives_together"],
-             f["recorded_by"]) for f in family.values()} == {
+             f["recorded_by"]) for f in family if f} == {
         ("sibling", "Kit Fictional", "2012-03-04", True, "met-police"),
         ("parent", "Rosa Fictional", "1960-05-06", False, "met-police")}
     assert released.json()["agreement"] == "swp-isp" and released.json()["withheld"] == []
@@ -140,5 +140,5 @@ def test_gmap_member_gets_the_family_others_get_nothing_and_all_are_logged(
 
     assert after.status_code == 200, after.text
     assert "Kit Fictional" not in after.text and "2012-03-04" not in after.text
-    assert sorted(f["relationship"] for f in after.json()["view"]["family"].values()) == [
+    assert sorted(f["relationship"] for f in after.json()["view"]["family"] if f) == [
         "parent", "sibling"]

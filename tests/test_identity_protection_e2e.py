@@ -101,9 +101,9 @@ def test_perpetrator_side_learns_nothing_of_the_complainant(partnership: Partner
         "[complainant] reports loud music from the flat below most nights; "
         "Ms [complainant] keeps a diary. Rory Dunstable denies it.")
     assert view["case"]["location"] == {"ward": "Maida Vale"}
-    assert view["case"]["party"]["1"]["name"] == PERPETRATOR[0]
-    assert set(view["case"]["party"]["0"]) == {"role"}
-    assert view["case"]["intervention"]["1"]["scheduled_for"] == SOON
+    assert view["case"]["party"][1]["name"] == PERPETRATOR[0]
+    assert set(view["case"]["party"][0]) == {"role"}
+    assert view["case"]["intervention"][1]["scheduled_for"] == SOON
 
     # Nobody's side: the same case, her name and home included, the summary as written.
     assert plain.status_code == 200, plain.text
@@ -113,8 +113,8 @@ def test_perpetrator_side_learns_nothing_of_the_complainant(partnership: Partner
     # The witness's side: the eviction that has happened, not the one still to come.
     assert witness_side.status_code == 200, witness_side.text
     steps = witness_side.json()["view"]["case"]["intervention"]
-    assert steps["0"]["scheduled_for"] == PAST
-    assert "scheduled_for" not in steps["1"] and steps["1"]["kind"] == "possession"
+    assert steps[0]["scheduled_for"] == PAST
+    assert "scheduled_for" not in steps[1] and steps[1]["kind"] == "possession"
 
     # A recipient that needs the person's consent: no free text about her without it.
     assert mediator.status_code == 200, mediator.text

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.auth import requester
 from hub.api.limits import LIST_MAX, Ref
-from hub.api.schemas import AUTH, CaseRef, NoView, WithheldField, errors
+from hub.api.schemas import AUTH, VIEW_SHAPE, CaseRef, NoView, WithheldField, errors
 from hub.application import PartnershipHub
 from hub.family import NO_FAMILY, disclose_family_view
 from hub.panels.config import PanelType, load_panel_types
@@ -57,7 +57,7 @@ class FamilyViewAnswer(BaseModel):
     gateways: list[str]
     reasons: list[str]
     withheld: list[WithheldField]
-    view: dict[str, Any]
+    view: dict[str, Any] = Field(description=VIEW_SHAPE)
 
 
 def family_router(hub: PartnershipHub, engine: PolicyEngine,

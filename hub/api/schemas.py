@@ -23,6 +23,10 @@ DESCRIPTIONS = {
 }
 
 
+VIEW_SHAPE = ("the released fields, nested by path: `case.party.1.name` is "
+              "`view.case.party[1].name`; numbered parts are arrays, and a position withheld "
+              "entirely is null, so positions keep matching the field paths in `withheld`")
+
 class CaseRef(BaseModel):
     agency: AgencyId = Field(description="the lead agency that holds the case")
     ref: Ref = Field(description="the case reference at that agency")
@@ -70,7 +74,7 @@ class CaseViewAnswer(BaseModel):
     reasons: list[str]
     override: bool
     withheld: list[WithheldField]
-    view: dict[str, Any]
+    view: dict[str, Any] = Field(description=VIEW_SHAPE)
 
 
 class NoView(BaseModel):

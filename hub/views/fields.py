@@ -34,7 +34,11 @@ class ViewField:
 
 
 def nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """``{"case.party.0.name": v}`` -> ``{"case": {"party": {"0": {"name": v}}}}``."""
+    """``{"case.party.1.name": v}`` -> ``{"case": {"party": [None, {"name": v}]}}``.
+
+    A level whose keys are all numbers is a list, in path order: a position the policy
+    withheld entirely is ``None``, so ``party[1]`` is still the field ``case.party.1``.
+    """
     tree: dict[str, Any] = {}
     for path, value in flat.items():
         node = tree
@@ -42,4 +46,16 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value
-    return tree
+    return {key: _listed(value) for key, value in tree.items()}
+
+
+def _listed(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    children = {key: _listed(value) for key, value in node.items()}
+    if children and all(key.isdigit() for key in children):
+        found: list[Any] = [None] * (max(int(key) for key in children) + 1)
+        for key, value in children.items():
+            found[int(key)] = value
+        return found
+    return children

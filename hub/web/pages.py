@@ -51,19 +51,10 @@ def _label(path: str) -> str:
     return " ".join(parts).capitalize()
 
 
-def _flatten(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if not isinstance(tree, dict):
-        return [(prefix, tree)]
-    found = []
-    for key, value in tree.items():
-        found += _flatten(value, f"{prefix}.{key}" if prefix else key)
-    return found
-
-
 def view_sections(shared: SharedView) -> list[dict[str, Any]]:
     """The released view as sections (the case, then each incident) of labelled rows."""
     sections: dict[str, dict[str, Any]] = {}
-    for path, value in _flatten(shared.released):
+    for path, value in shared.flat.items():
         head, _, rest = path.partition(".")
         if head == "incident":
             n, _, rest = rest.partition(".")
@@ -327,7 +318,7 @@ def web_router(hub: PartnershipHub, engine: PolicyEngine,
             # Panel free text and triggers only beside a case view that released something.
             timeline = [{**h, "source": "panel"} for h in service.panel_history(
                 case_agency, case_ref, with_text=entry.shared.allowed)]
-            released = dict(_flatten(entry.shared.released))
+            released = dict(entry.shared.flat)
             if "case.opened_at" in released:
                 timeline.append({"at": released["case.opened_at"], "what": "case_opened",
                                  "agency": released.get("case.agency", case_agency),

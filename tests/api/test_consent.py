@@ -72,8 +72,9 @@ def test_consent_opens_the_idva_pack_and_withdrawal_closes_it_for_the_next_decis
     assert consent["status"] == "given" and consent["withdrawn_at"] is None
 
     released = idva_view(client, seeded, mid)
-    assert released["view"]["case"]["party"]["0"]["name"] == "Victim HASB-1"
-    assert "1" not in released["view"]["case"]["party"]  # the partner gave no consent
+    assert released["view"]["case"]["party"][0]["name"] == "Victim HASB-1"
+    party = released["view"]["case"]["party"]
+    assert all(p is None for p in party[1:])  # the partner gave no consent
     log = {r["disclosure_id"]: r for r in client.get(
         "/v1/dpo/disclosures", headers=seeded.headers("dpo")).json()}
     assert log[released["disclosure_id"]]["consent_ids"] == ["wcc-housing:DV-FORM-1"]
@@ -185,7 +186,7 @@ def test_a_refusal_overridden_only_by_a_child_in_need_claim(client: TestClient,
              "the child's welfare is paramount"}
     childrens = ask("safeguarding_lead", [claim])
     assert childrens.status_code == 200, childrens.text
-    assert childrens.json()["view"]["case"]["party"]["0"]["name"] == "Victim HASB-1"
+    assert childrens.json()["view"]["case"]["party"][0]["name"] == "Victim HASB-1"
     assert "safeguarding_child_in_need" in childrens.json()["gateways"]
     # Nothing else overrides it: not the police's own agreement, not a MARAC pack.
     mid = marac_meeting(client, seeded)
@@ -244,7 +245,7 @@ def test_a_consent_naming_a_kind_of_service_opens_the_pack(
     by_kind = {**IDVA_SCOPE, "recipients": [], "recipient_kinds": ["support"]}
     assert give(client, seeded, ref="K-2", scope=by_kind).status_code == 201
     view = idva_view(client, seeded, mid)
-    assert view["view"]["case"]["party"]["0"]["name"] == "Victim HASB-1"
+    assert view["view"]["case"]["party"][0]["name"] == "Victim HASB-1"
     log = {r["disclosure_id"]: r for r in client.get(
         "/v1/dpo/disclosures", headers=seeded.headers("dpo")).json()}
     assert log[view["disclosure_id"]]["consent_ids"] == ["wcc-housing:K-2"]

@@ -45,7 +45,7 @@ def test_override_is_recorded_with_what_policy_would_have_withheld_and_reviewed(
     assert not refused.allowed and refused.released == {}
     broke_glass = share(hub, GP, "safeguarding", override={"justification": WHY})
     assert broke_glass.allowed and broke_glass.override
-    assert broke_glass.released["case"]["party"]["0"]["name"] == "Alex Sample"
+    assert broke_glass.released["case"]["party"][0]["name"] == "Alex Sample"
 
     pending = api.get("/v1/dpo/overrides", headers=hub.headers("dpo"))
     assert [r["disclosure_id"] for r in pending.json()] == [broke_glass.disclosure_id]

@@ -52,8 +52,8 @@ def test_marac_from_triggers_to_overdue_actions_on_the_next_agenda(seeded: Seede
                    service.pack(seeded.who(who), str(meeting.id), now=now)}
              for who in ("police", "housing")}
     police, housing = packs["police"]["HASB-1"], packs["housing"]["HASB-1"]
-    assert police.released["incident"]["0"]["party"]["1"]["name"] == WITNESS
-    assert "name" not in housing.released["incident"]["0"]["party"]["1"]
+    assert police.released["incident"][0]["party"][1]["name"] == WITNESS
+    assert "name" not in housing.released["incident"][0]["party"][1]
     assert "anonymity" in housing.decision.withheld["incident.0.party.1.name"]
     logged = {str(d.originator_id): d for d in seeded.hub.disclosures()}
     for who, pack in packs.items():
