@@ -113,8 +113,12 @@ class PanelService:
         self.hub = hub
         self.engine = engine
         self.types = panel_types if panel_types is not None else load_panel_types()
-        self.agency_kinds = {a: doc.get("kind", "other")
-                             for a, doc in load_bundle().data["hub"]["config"]["agencies"].items()}
+        config = load_bundle().data["hub"]["config"]
+        self.agency_kinds = {a: doc.get("kind", "other") for a, doc in config["agencies"].items()}
+        # Who may take part in a panel: a role whose purposes include the panel's (need to
+        # know, seeds/002 L1976), at a member agency.
+        self.role_purposes = {r: frozenset(doc.get("purposes", []))
+                              for r, doc in config["roles"].items()}
 
     # -- reading aggregates ------------------------------------------------------------------
 
@@ -191,11 +195,21 @@ class PanelService:
     def require_member(self, who: Requester, ptype: PanelType, page: str,
                        meeting: PanelMeeting | None = None) -> None:
         members = meeting.members if meeting is not None else ptype.members
+        where = {"panel_type": ptype.id, "meeting_id": str(meeting.id) if meeting else None}
         if who.agency not in members:
             raise self._refuse(
                 who, page, f"{who.agency} is not a member agency of the {ptype.name} panel: "
-                "access is limited to its members and to its purpose",
-                panel_type=ptype.id, meeting_id=str(meeting.id) if meeting else None)
+                "access is limited to its members and to its purpose", **where)
+        if not (self.serves(who, ptype.purpose) or self.is_coordinator(who, ptype)):
+            raise self._refuse(
+                who, page, f"role {who.role!r} does not serve the purpose {ptype.purpose} of the "
+                f"{ptype.name} panel: access is limited to its members and to its purpose",
+                **where)
+
+    def serves(self, who: Requester, purpose: str) -> bool:
+        """The role's purposes include the panel's. The coordinator runs the meeting whatever
+        its role's purposes; what any page shows of a case is the policy's decision."""
+        return purpose in self.role_purposes.get(who.role, frozenset())
 
     def require_coordinator(self, who: Requester, ptype: PanelType, page: str) -> None:
         """The panel's coordinator: the role panel_chair at the chairing agency."""
@@ -557,7 +571,10 @@ class PanelService:
         now = now or datetime.now(UTC)
         rows = []
         for meeting in self.meetings():
-            if who.agency not in meeting.members:
+            ptype = self.types.get(meeting.panel_type)
+            takes_part = ptype is not None and (self.serves(who, ptype.purpose)
+                                                or self.is_coordinator(who, ptype))
+            if who.agency not in meeting.members or not takes_part:
                 continue
             for action in meeting.actions.values():
                 rows.append({**action, "meeting_id": str(meeting.id),

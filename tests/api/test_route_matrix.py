@@ -27,14 +27,14 @@ from tests.panels.data import party
 ROLES = tuple(load_bundle().data["hub"]["config"]["roles"])
 ANON = ("none", "bad")
 # Where each role's client sits (tests/api/conftest.py): MARAC members and its coordinator.
-# Panel pages admit by agency (hub/panels/service.py require_member): the MAPPA offender
-# manager (probation), the communications officer (wcc-asb) and the analyst (met-police) sit at
-# MARAC member agencies; what a page shows of a case is still decided by the policy per role.
+# Panel pages admit a role whose purposes include the panel's, at a member agency
+# (hub/panels/service.py require_member): not the DPO (logs, never case data), nor the MAPPA
+# offender manager, the communications officer or the analyst, though their agencies sit on MARAC.
 MEMBER = {"case_officer", "panel_member", "panel_chair", "safeguarding_lead", "police_officer",
-          "idva", "dpo", "offender_manager", "communications_officer", "analyst"}
+          "idva"}
 COORD = {"panel_chair"}
 # Action A is owned by wcc-housing; the chair's agency (met-police) may update it too.
-OWNER_OR_CHAIR = {"case_officer", "panel_member", "panel_chair", "police_officer", "analyst"}
+OWNER_OR_CHAIR = {"case_officer", "panel_member", "panel_chair", "police_officer"}
 # The roles whose purposes and agreements cover asb_case_management (policies/).
 ASB_CASE_MANAGEMENT = {"case_officer", "police_officer", "legal_officer", "mediator"}
 # The roles whose purposes include statistics, at a relevant authority (CDA 1998 s17A).
