@@ -78,6 +78,16 @@ problems contains [i, msg] if {
 	msg := sprintf("gateway %v not accepted: unknown Sch 1 condition %v", [named[i], condition])
 }
 
+# A condition tied to purposes (legal claims: only for legal proceedings and court orders)
+# carries special category data for those purposes alone.
+problems contains [i, msg] if {
+	some i, c in data.hub.validate.claims
+	condition := object.get(c, "special_category_condition", null)
+	purposes := config.controls.sch1_conditions[condition].purposes
+	not data.hub.validate.purpose in purposes
+	msg := sprintf("gateway %v not accepted: Sch 1 condition %v only for purposes %v", [named[i], condition, purposes])
+}
+
 # A claim scoped with "categories" covers those categories only; a scope that is not a list is
 # rejected rather than read as covering everything.
 problems contains [i, msg] if {

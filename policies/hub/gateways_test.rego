@@ -101,6 +101,13 @@ test_unknown_sch1_condition if {
 	"gateway cda_s115 not accepted: unknown Sch 1 condition sch1_para99" in messages(ps)
 }
 
+test_a_condition_for_legal_claims_is_refused_for_other_purposes if {
+	c := object.union(fx.claim("cda_s115"), {"special_category_condition": "sch1_para33"})
+	inp := fx.with_claims(fx.base, [c])
+	ps := gateways.problems with input as inp
+	"gateway cda_s115 not accepted: Sch 1 condition sch1_para33 only for purposes [\"required_by_law\", \"legal_proceedings\"]" in messages(ps)
+}
+
 test_scoped_claim_applies_to_its_categories if {
 	scoped := fx.with_claims(fx.base, [object.union(fx.claim("cda_s115"), {"categories": ["identity", "health"]})])
 	gateways.accepted[0].categories == {"identity"} with input as scoped
