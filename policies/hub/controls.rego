@@ -206,12 +206,16 @@ needs[id] contains "the person refused consent: only a legal obligation or a chi
 purpose_definition := object.get(config.purposes, data.hub.validate.purpose, {})
 
 # MAPPA: the council "has a duty to cooperate with the Responsible Authorities, but only to the
-# extent that it is compatible with existing statutory duties" (seeds/002 L898): what the
-# council and its housing service supplied goes only in the categories the purpose lists.
+# extent that it is compatible with existing statutory duties" (seeds/002 L898): what any of the
+# council's services supplied (housing, ASB, children's and adults' social care...) goes only in
+# the categories the purpose lists.
 bars[id] contains msg if {
 	cooperation := object.get(purpose_definition, "cooperation", null)
 	cooperation != null
-	suppliers := {a | some a, agency in config.agencies; agency.kind in cooperation.supplier_kinds}
+	suppliers := {a |
+		some a, agency in config.agencies
+		object.get(agency, "controller", null) in cooperation.controllers
+	}
 	some id, k in data.hub.validate.kinds
 	k.supplier in suppliers
 	not k.category in cooperation.categories

@@ -76,6 +76,7 @@ F = {
                 domestic_abuse=True),
     "h_child": fld("household.child.0.name", "identity", "wcc-housing", "mk1:y2", "victim",
                    youth=True),
+    "sc_phone": fld("party.0.contact", "contact", "wcc-childrens", VICTIM, "victim"),
     "c_health": fld("party.0.health.mental_health", "health", "wcc-housing", VICTIM, "victim"),
     # the council housing officer's domestic abuse interview notes (seeds/002 L447, L1988-2026)
     "c_da": fld("case.da_interview", "domestic_abuse", "wcc-housing", VICTIM, "victim"),
@@ -715,6 +716,10 @@ CASES += [
          request("probation", "offender_manager", "mappa", ["c_da", "summary"]),
          released=(P["summary"],),
          withheld={P["c_da"]: "cooperates with MAPPA only as far as its statutory duties allow"}),
+    Case("MAPPA: children's social care is the council too: its contact details stay", "002 L898",
+         request("probation", "offender_manager", "mappa", ["summary", "sc_phone"]),
+         released=(P["summary"],),
+         withheld={P["sc_phone"]: "cooperates with MAPPA only as far as its statutory duties allow"}),
     Case("MAPPA: a mediator may not ask for it", "002 L895 (Responsible Authorities)",
          request("mediation-service", "mediator", "mappa", ["summary"]),
          record_reason="role mediator may not request data for purpose mappa", allowed=False),
