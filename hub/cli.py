@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -15,6 +16,8 @@ from hub.settings import Settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--data-dir", dest="hub_data_dir", type=Path, metavar="DIR",
+                        help="the hub's data directory for any command (sets HUB_DATA_DIR)")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run everything on embedded defaults and show a view")
     demo.add_argument("--data-dir", type=Path)
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     from hub.matching.cli import add_commands as add_matching_commands
     add_matching_commands(sub)
     args = parser.parse_args(argv)
+    if args.hub_data_dir is not None:
+        os.environ["HUB_DATA_DIR"] = str(args.hub_data_dir.resolve())
     from hub import logs
     serving = args.command in {"worker", "api", "serve"}
     logs.configure(logging.INFO if args.verbose or serving else logging.WARNING)

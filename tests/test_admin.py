@@ -133,6 +133,24 @@ def test_a_rotated_key_overlaps_and_a_revoked_agency_is_refused_without_a_restar
     assert "was revoked on" in refused.letter.message
 
 
+def test_admin_commands_take_the_data_dir_and_create_nothing_there(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --data-dir wins over HUB_DATA_DIR (and monkeypatch puts the variable back afterwards,
+    # whatever the command set it to).
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "unused"))
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "srv" / "hub-data"
+    code, out, _ = hub(capsys, "--data-dir", str(elsewhere), "clients", "create", "wcc-asb",
+                       "--role", "dpo")
+    assert code == 0
+    assert Registry.load(elsewhere / "registry.json").authenticate(
+        out.strip().splitlines()[-1]) is not None
+    assert hub(capsys, "--data-dir", str(elsewhere), "agencies", "list")[0] == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["registry.json"]  # no keys made
+    assert not (tmp_path / "unused").exists()
+
+
 def test_a_partnership_key_is_made_once_and_private(
         data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = tmp_path / "secrets" / "partnership.key"

@@ -81,6 +81,7 @@ def test_republished_records_change_nothing_and_a_new_worker_resumes(
         wait_until(lambda: worker.counts.handled == 6, what="6 messages handled")
     assert reported_count(hub) == 3
     assert worker.counts.recorded == 3
+    assert worker.counts.duplicates == 3  # the same ids again: counted, not lost from the sums
     incident = hub.incident("met-police", "MP-24-0002")
     assert incident is not None
     assert incident.source_event_ids == ["met-police:incident.reported:MP-24-0002:v1"]

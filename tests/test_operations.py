@@ -93,8 +93,7 @@ def test_ready_metrics_and_health_of_the_api_after_real_disclosures(
         refused = client.post("/v1/case-views", headers=officer, json={
             "case": {"agency": "wcc-asb", "ref": "NO-SUCH"}, "purpose": "asb_case_management"})
         assert refused.status_code == 404
-    scrape = client.get("/metrics", headers={"Authorization": f"Bearer {operator}",
-                                             "X-Hub-User": "ops"})
+    scrape = client.get("/metrics", headers={"Authorization": f"Bearer {operator}"})
     assert scrape.status_code == 200
     text = scrape.text
 

@@ -198,9 +198,11 @@ def parse(raw: bytes, headers: Headers = ()) -> Envelope:
     safe to pass: size and nesting are checked before the JSON parser runs.
     """
     named = _header_map(headers)
-    if "ce_specversion" in named:
-        return _from_attributes(_binary_attributes(raw, named))
     content_type = named.get("content-type")
+    structured = content_type is not None and content_type.lower().startswith(
+        "application/cloudevents")
+    if "ce_specversion" in named and not structured:  # the content type decides (the binding)
+        return _from_attributes(_binary_attributes(raw, named))
     if content_type is not None and not content_type.lower().startswith(
             ("application/cloudevents+json", "application/json")):
         raise EnvelopeError("malformed-envelope",

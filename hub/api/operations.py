@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -19,14 +19,14 @@ from prometheus_client.registry import Collector
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.api.auth import require_role
+from hub.api.auth import authenticated_client
 from hub.api.schemas import AUTH, Health, errors
 from hub.application import PartnershipHub
 from hub.audit.chain import audit_trail
 from hub.metrics import REQUEST_SECONDS
 from hub.policy import PolicyEngine
+from hub.registry import ApiClient
 from hub.settings import Settings
-from hub.sharing import Requester
 
 OPERATOR = "operator"
 BROKER_CHECK_SECONDS = 3.0
@@ -126,8 +126,13 @@ def operations_router(settings: Settings, hub: PartnershipHub, engine: PolicyEng
                 responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                                  "description": "Prometheus text exposition format"},
                            **errors(*AUTH, 403)})
-    def metrics(_: Annotated[Requester, Depends(require_role(OPERATOR))]) -> Response:
-        """Prometheus metrics (text exposition format): operator role only."""
+    def metrics(client: Annotated[ApiClient, Depends(authenticated_client)]) -> Response:
+        """Prometheus metrics (text exposition format): operator role only. A scrape is no
+        request by a person, so no X-Hub-User is asked for."""
+        if client.role != OPERATOR:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"metrics need a client with the role {OPERATOR}; yours has "
+                                f"role {client.role!r}")
         body = generate_latest(REGISTRY) + generate_latest(audit_metrics)
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 

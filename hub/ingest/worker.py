@@ -249,7 +249,10 @@ class IngestWorker:
                 accepted.append((record.offset, outcome))
         self._dead_letter(refused)
 
+        unrecorded: set[int] = set()
+
         def unrecordable(offset: int, refusal: RecordRefused) -> None:
+            unrecorded.add(offset)
             envelope = next(e for o, e in accepted if o == offset)
             self._dead_letter([refuse(by_offset[offset], refusal.reason, str(refusal),
                                       envelope, self.agencies)])
@@ -259,9 +262,14 @@ class IngestWorker:
         except IntegrityError:
             raise RuntimeError(f"batch for {source} kept conflicting with other writers; "
                                "stopping so that the group can reassign the partition") from None
+        # Accepted but changing nothing: an event the store already holds under its id (sent
+        # again, at a new offset): a duplicate too.
+        already_held = max(0, len(accepted) - len(unrecorded) - recorded)
         self.counts.recorded += recorded
+        self.counts.duplicates += already_held
         self.counts.handled += len(fresh)
         EVENTS_HANDLED.labels(agency, "recorded").inc(recorded)
+        EVENTS_HANDLED.labels(agency, "duplicate").inc(already_held)
 
     def _record(self, source: str, accepted: list[tuple[int, Envelope]], last_offset: int,
                 on_refused: RefusalHandler) -> int:

@@ -156,6 +156,15 @@ def test_a_message_in_a_mode_or_type_the_hub_cannot_read_is_dead_lettered_with_t
     assert fragment in outcome.letter.message
 
 
+def test_the_structured_content_type_decides_the_mode_whatever_ce_headers_say(
+        agencies: Agencies) -> None:
+    message = signed_structured(sdk_event(hub_event()), KEY)
+    headers = {**message.headers, "ce_specversion": b"1.0", "ce_id": b"something else"}
+    outcome = accept(record(ce_kafka.KafkaMessage(headers, message.key, message.value)),
+                     agencies)
+    assert isinstance(outcome, Envelope), outcome
+
+
 def test_an_extension_name_the_spec_forbids_is_refused() -> None:
     doc = {**sign(hub_event(), KEY).to_dict(), "Trace-Id": "x"}
     with pytest.raises(ValueError, match="lower-case letters or digits"):

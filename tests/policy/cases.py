@@ -719,7 +719,7 @@ CASES += [
     Case("MAPPA: children's social care is the council too: its contact details stay", "002 L898",
          request("probation", "offender_manager", "mappa", ["summary", "sc_phone"]),
          released=(P["summary"],),
-         withheld={P["sc_phone"]: "cooperates with MAPPA only as far as its statutory duties allow"}),
+         withheld={P["sc_phone"]: "cooperates with MAPPA only as far as its statutory duties"}),
     Case("MAPPA: a mediator may not ask for it", "002 L895 (Responsible Authorities)",
          request("mediation-service", "mediator", "mappa", ["summary"]),
          record_reason="role mediator may not request data for purpose mappa", allowed=False),
