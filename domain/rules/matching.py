@@ -15,14 +15,15 @@ Same DOB with a different name is not proposed: in a borough of 200,000 it is mo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from domain.contract.matchkeys import dob_key, name_key
 
 __all__ = ["AUTO_LINK", "NO_MATCH", "PROPOSE", "SAME_NAME_DIFFERENT_DOB", "FieldWeight",
-           "Outcome", "Thresholds", "decide", "dob_key", "name_key", "plausible_dob_typo",
-           "possible_match"]
+           "Outcome", "Thresholds", "decide", "dob_key", "guards", "name_key", "placeholder_dob",
+           "plausible_dob_typo", "possible_match", "two_people"]
 
 SAME_NAME_DIFFERENT_DOB = "same_name_different_dob"
 
@@ -85,30 +86,75 @@ def plausible_dob_typo(a: date, b: date) -> bool:
             and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]])
 
 
+# Given-name levels that name one person even at one home on one date of birth; any other
+# level there (similar, initial, missing...) is how twins' and siblings' records look.
+ONE_GIVEN_NAME = ("exact", "swapped with family name", "short form")
+ONE_HOME = ("exact", "similar", "same postcode")  # address levels that are one household
+NO_DOB = "no date of birth to compare: a person decides"
+
+
+def placeholder_dob(dob: date) -> bool:
+    """A date agencies' systems put where the date of birth is unknown: 1 January (1900-01-01,
+    and 01-01 of any year, the usual stand-in when only the year is known) or any date before
+    1901. It is read as missing: two residents of one hostel "born" 1900-01-01 share nothing."""
+    return (dob.month, dob.day) == (1, 1) or dob.year < 1901
+
+
+def guards(levels: Mapping[str, str], dob_a: date | None,
+           dob_b: date | None) -> list[tuple[str, str]]:
+    """Each guard that applies to a pair: the best outcome it allows and the reason. No
+    weight overrides them, because a wrong link discloses one person's records as another's."""
+    given, family = levels.get("given_name", ""), levels.get("family_name", "")
+    same_dob = dob_a is not None and dob_a == dob_b
+    found: list[tuple[str, str]] = []
+    if dob_a and dob_b and not plausible_dob_typo(dob_a, dob_b):
+        found.append((PROPOSE, "dates of birth differ by more than a typing error: "
+                               "a person decides"))
+    if dob_a is None or dob_b is None:
+        found.append((PROPOSE, NO_DOB))
+    if given == "different" and same_dob:
+        found.append((NO_MATCH, "different given names on one date of birth: twins or siblings"))
+    elif given == "different":
+        found.append((PROPOSE, "given names differ: a person decides"))
+    elif same_dob and given not in ONE_GIVEN_NAME and levels.get("address") in ONE_HOME:
+        found.append((PROPOSE, "given names alike but not the same, on one date of birth at one "
+                               "address: twins or siblings look like this; a person decides"))
+    if family == "different":
+        found.append((PROPOSE, "family names differ and neither is part of the other (a "
+                               "marriage, or two people): a person decides"))
+    return found
+
+
+def two_people(levels: Mapping[str, str], dob_a: date | None, dob_b: date | None) -> str | None:
+    """The reason two records look like two people (a guard other than a missing date of
+    birth), or None: checked for every pair of records a link would join."""
+    return next((reason for _, reason in guards(levels, dob_a, dob_b) if reason != NO_DOB),
+                None)
+
+
+_RANK = {NO_MATCH: 0, PROPOSE: 1, AUTO_LINK: 2}
+
+
 def decide(weight: float, fields: tuple[FieldWeight, ...], *, dob_a: date | None,
-           dob_b: date | None, given_names_differ: bool, thresholds: Thresholds) -> Outcome:
+           dob_b: date | None, thresholds: Thresholds,
+           given_names_differ: bool | None = None) -> Outcome:
     """The outcome for one scored pair, with the reasons a person reviewing it will see.
 
-    Guards that no weight overrides (a wrong link discloses one person's records as
-    another's): dates of birth both present and further apart than a typing error are never
-    linked automatically, nor are pairs where either lacks a date of birth (name and address
-    alone are shared by namesakes in one family); different given names on the same date of
-    birth (twins, siblings)
-    are neither linked nor proposed; different given names otherwise are at most proposed.
+    Guards (``guards``): dates of birth further apart than a typing error, or missing on
+    either side, are never linked automatically; different given names on one date of birth
+    (twins, siblings) are neither linked nor proposed; given names alike but not the same on
+    one date of birth at one address (Alexander/Alexandra, Jack/Jake, J Quist), different
+    given names otherwise, and different family names are at most proposed.
+    ``given_names_differ`` stands in for the given name's level where ``fields`` lacks it.
     """
     reasons = [f"{f.field}: {f.level} ({f.weight:+.1f})" for f in fields]
+    levels = {f.field: f.level for f in fields}
+    if given_names_differ is not None and "given_name" not in levels:
+        levels["given_name"] = "different" if given_names_differ else "exact"
     outcome = (AUTO_LINK if weight >= thresholds.link
                else PROPOSE if weight >= thresholds.propose else NO_MATCH)
-    if outcome == AUTO_LINK and dob_a and dob_b and not plausible_dob_typo(dob_a, dob_b):
-        outcome = PROPOSE
-        reasons.append("dates of birth differ by more than a typing error: a person decides")
-    if outcome == AUTO_LINK and (dob_a is None or dob_b is None):
-        outcome = PROPOSE
-        reasons.append("no date of birth to compare: a person decides")
-    if given_names_differ and dob_a and dob_b and dob_a == dob_b and outcome != NO_MATCH:
-        outcome = NO_MATCH
-        reasons.append("different given names on one date of birth: twins or siblings")
-    if given_names_differ and outcome == AUTO_LINK:
-        outcome = PROPOSE
-        reasons.append("given names differ: a person decides")
+    for cap, reason in guards(levels, dob_a, dob_b):
+        if _RANK[outcome] > _RANK[cap]:
+            outcome = cap
+            reasons.append(reason)
     return Outcome(outcome, round(weight, 2), fields, tuple(reasons))

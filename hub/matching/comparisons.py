@@ -16,7 +16,7 @@ from datetime import date
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from domain.rules.matching import plausible_dob_typo
+from domain.rules.matching import placeholder_dob, plausible_dob_typo
 from hub.matching import nicknames
 
 MISSING = "missing"
@@ -30,6 +30,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "address": ("exact", "same postcode", "similar", "same district", "different", MISSING),
 }
 TF_FIELDS = {"given_name": "given", "family_name": "family"}  # exact levels adjusted by frequency
+# The swapped levels: the same names out of order, so as common as the names in order.
+SWAPPED = {"given_name": "swapped with family name", "family_name": "swapped with given name"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ def identity(key: str, name: str = "", date_of_birth: str | date | None = None,
     given, family = (words[0], words[-1]) if len(words) > 1 else ("", words[0] if words else "")
     dob = date.fromisoformat(date_of_birth) if isinstance(date_of_birth, str) and \
         date_of_birth else date_of_birth if isinstance(date_of_birth, date) else None
+    if dob is not None and placeholder_dob(dob):
+        dob = None  # a stand-in for "unknown" says nothing about who this is
     return Identity(key, given, family, dob, re.sub(r"[^A-Z0-9]", "", postcode.upper()),
                     " ".join(re.sub(r"[^a-z0-9 ]+", " ", address.lower()).split()))
 

@@ -14,9 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from domain.rules.matching import NO_MATCH, Outcome, Thresholds, decide
+from domain.rules.matching import NO_MATCH, Outcome, Thresholds, decide, two_people
 from hub.matching import nicknames
-from hub.matching.comparisons import Identity
+from hub.matching.comparisons import FIELDS, Identity, compare
 from hub.matching.model import Model
 
 MAX_BLOCK = 400
@@ -76,6 +76,7 @@ class MatchingEngine:
         self.identities: list[Identity] = []
         self.seen: set[Identity] = set()
         self.index: dict[str, list[int]] = defaultdict(list)
+        self.by_key: dict[str, list[int]] = defaultdict(list)  # a person key's identities
         self.counts: dict[str, Counter[str]] = {"given": Counter(), "family": Counter()}
         self.total = 0
 
@@ -91,6 +92,7 @@ class MatchingEngine:
         self.seen.add(x)
         n = len(self.identities)
         self.identities.append(x)
+        self.by_key[x.key].append(n)
         for block in found_blocks if found_blocks is not None else blocks(x):
             self.index[block].append(n)
         self.counts["given"][x.given] += 1
@@ -119,11 +121,25 @@ class MatchingEngine:
             if other.key in best and best[other.key].outcome.weight >= weight:
                 continue
             outcome = decide(weight, fields, dob_a=x.dob, dob_b=other.dob,
-                             given_names_differ=fields[0].level == "different",
                              thresholds=self.thresholds)
             best[other.key] = Scored(other.key, other, outcome)
         return sorted((s for s in best.values() if s.outcome.outcome != NO_MATCH),
                       key=lambda s: -s.outcome.weight)
+
+    def held(self, key: str) -> list[Identity]:
+        """Every identity held under one person key (one per address it was sent with)."""
+        return [self.identities[i] for i in self.by_key.get(key, ())]
+
+    def two_people(self, a: str, b: str) -> str | None:
+        """Why the records of keys ``a`` and ``b`` look like two people (a guard fires on
+        some pair of their identities), or None."""
+        for x in self.held(a):
+            for y in self.held(b):
+                levels = dict(zip(FIELDS, compare(x, y), strict=True))
+                reason = two_people(levels, x.dob, y.dob)
+                if reason:
+                    return reason
+        return None
 
     def match_and_add(self, x: Identity) -> list[Scored]:
         if x in self.seen:

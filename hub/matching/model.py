@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from domain.rules.matching import FieldWeight
-from hub.matching.comparisons import FIELDS, LEVELS, MISSING, TF_FIELDS, Identity, compare
+from hub.matching.comparisons import (
+    FIELDS,
+    LEVELS,
+    MISSING,
+    SWAPPED,
+    TF_FIELDS,
+    Identity,
+    compare,
+)
 
 DEFAULT_PATH = Path(__file__).with_name("default_model.json")
 Frequency = Callable[[str, str], float | None]  # (field, value) -> share of identities
@@ -50,9 +58,21 @@ class Model:
                 share = frequency(name, getattr(a, TF_FIELDS[name]))
                 if share:  # Splink's adjustment: the value's frequency stands in for u
                     weight = _log2(self.m[name]["exact"] / max(share, 1e-6))
+            elif frequency is not None and level == SWAPPED.get(name):
+                weight += self._swapped_discount(name, getattr(a, TF_FIELDS[name]), frequency)
             total += weight
             found.append(FieldWeight(name, level, round(weight, 2)))
         return total, tuple(found)
+
+    def _swapped_discount(self, name: str, value: str, frequency: Frequency) -> float:
+        """The term-frequency discount the same name in order would carry (never a bonus):
+        "Ahmed Ali" / "Ali Ahmed" is as weak as two records of "Ali" and "Ahmed" in order.
+        The name is counted where it is commonest, as a given or as a family name."""
+        shares = [frequency(f, value) for f in TF_FIELDS]
+        share = max((s for s in shares if s), default=None)
+        if not share:
+            return 0.0
+        return min(0.0, _log2(self.u[name]["exact"] / max(share, 1e-6)))
 
     # -- persistence ---------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ confirmed by ``hub:matching``, with the merged Person's ``MergedInto``: the same
 person's confirmation makes, so ``match.decided`` "unmerge" undoes it and every view, trigger
 and panel fact follows (they read Person merges). A proposal waits for a person's decision.
 A pair already proposed, linked, rejected or undone is never re-decided by the matcher: a
-person's "no" stands.
+person's "no" stands, for the whole groups a link would join (``kept_apart``), not only for
+the pair.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.model import Case, Incident, MatchProposal
-from domain.model.subjects import proposal_id
+from domain.model.subjects import REJECTED, UNMERGED, proposal_id
 from domain.rules.matching import AUTO_LINK, PROBABILISTIC, PROPOSE
 from hub.application import CONFLICT_RETRIES, PartnershipHub, Unreadable
 from hub.matching.comparisons import Identity, identity
 from hub.matching.engine import MatchingEngine, Scored
-from hub.matching.people import root_of
+from hub.matching.people import linked_people, root_of
 
 MATCHER = "hub:matching"
 READS = (Incident.Reported, Case.Opened, Case.PartyAdded)
@@ -46,8 +47,9 @@ def identities_of(event: Any) -> Iterator[Identity]:
 
 
 def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
-                    at: datetime) -> dict[str, int]:
-    """Store the outcome of each scored candidate of ``x`` (best first)."""
+                    at: datetime, engine: MatchingEngine | None = None) -> dict[str, int]:
+    """Store the outcome of each scored candidate of ``x`` (best first). ``engine`` holds the
+    identities the groups' guards are checked on (``kept_apart``)."""
     counts = {AUTO_LINK: 0, PROPOSE: 0}
     answered: set[str] = set()  # one outcome per linked group of records, its best pair
     for scored in found:
@@ -57,7 +59,7 @@ def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
         answered.add(group)
         for attempt in range(CONFLICT_RETRIES):
             try:
-                kind = _record_one(app, x, scored, at)
+                kind = _record_one(app, x, scored, at, engine)
                 break
             except IntegrityError:  # a person's decision was stored meanwhile: read again
                 if attempt == CONFLICT_RETRIES - 1:
@@ -67,7 +69,32 @@ def record_outcomes(app: PartnershipHub, x: Identity, found: list[Scored],
     return counts
 
 
-def _record_one(app: PartnershipHub, x: Identity, scored: Scored, at: datetime) -> str | None:
+def kept_apart(app: PartnershipHub, engine: MatchingEngine | None, a: str,
+               b: str) -> str | None:
+    """Why linking ``a`` with ``b`` must wait for a person, or None.
+
+    A link joins two groups of records, not two records: every record linked with ``a``
+    against every record linked with ``b``. Any such pair a guard keeps apart (twins, dates of
+    birth too far apart, ...) or a person rejected or un-linked blocks it, so a third record
+    cannot join what was kept apart pair by pair. The groups are read from the links, so the
+    answer does not depend on which key survives a merge (how the keys happen to sort).
+    """
+    ours = [p.match_key for p in linked_people(app, a)] or [a]
+    theirs = [p.match_key for p in linked_people(app, b)] or [b]
+    for one in ours:
+        for other in theirs:
+            held = app.get_or_none(proposal_id(one, other))
+            if held is not None and held.status in (REJECTED, UNMERGED):
+                return (f"a person {held.status} a link between records this would join: "
+                        "a person decides")
+            reason = engine.two_people(one, other) if engine is not None else None
+            if reason:
+                return f"this would join records kept apart ({reason})"
+    return None
+
+
+def _record_one(app: PartnershipHub, x: Identity, scored: Scored, at: datetime,
+                engine: MatchingEngine | None = None) -> str | None:
     if app.get_or_none(proposal_id(x.key, scored.key)) is not None:
         return None  # decided or pending already: the matcher never overrides a person
     if root_of(app, x.key) == root_of(app, scored.key):
@@ -82,6 +109,11 @@ def _record_one(app: PartnershipHub, x: Identity, scored: Scored, at: datetime) 
                               or merged.merged_into is not None):
         kind = PROPOSE
         reasons.append("one of the two is already linked to another record: a person decides")
+    if kind == AUTO_LINK:
+        apart = kept_apart(app, engine, x.key, scored.key)
+        if apart:
+            kind = PROPOSE
+            reasons.append(apart)
     proposal.score(weight=outcome.weight, outcome=kind, reasons=reasons,
                    fields=[asdict(f) for f in outcome.fields])
     if kind == AUTO_LINK:
@@ -148,7 +180,8 @@ class MatchingFollower:
                 counts["identities"] += 1
                 found = self.engine.match_and_add(x)
                 if found:
-                    for kind, n in record_outcomes(self.app, x, found, at).items():
+                    for kind, n in record_outcomes(self.app, x, found, at,
+                                                   self.engine).items():
                         counts[kind] += n
             if progress is not None and counts["records"] % 1000 == 0:
                 progress(counts)
