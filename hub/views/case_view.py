@@ -14,6 +14,7 @@ from hub.matching.people import linked_people
 from hub.views import sensitive
 from hub.views.fields import ViewField
 from hub.views.names import NamedPerson, NameIndex
+from hub.views.standing import Standing, by_person, combined, most_protected, of_parties
 
 # Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
 CASE_CATEGORIES = {"ref": "case", "agency": "case", "category": "case", "summary": "case",
@@ -35,6 +36,9 @@ class CaseView:
     case: Case
     incidents: list[Incident]
     residents: list[sensitive.Resident] = field(default_factory=list)  # of its household
+    # Each person's standing in every record the hub holds on them (and on everyone a
+    # confirmed match links them with), beyond this view's records: build_case_view.
+    elsewhere: dict[str, Standing] = field(default_factory=dict)
 
     @property
     def subjects(self) -> list[str]:
@@ -42,7 +46,26 @@ class CaseView:
         keys.update(p["match_key"] for i in self.incidents for p in i.parties)
         return sorted(keys)
 
+    def standing(self, today: date) -> dict[str, Standing]:
+        """Each person's most protected standing across the view's records and the hub's
+        other records on them. A child of the case's household stands as the most protected
+        adult of the household in the view: the child's name identifies her home."""
+        found = combined(of_parties([*self.case.parties,
+                                     *(p for i in self.incidents for p in i.parties),
+                                     *(r.party for r in self.residents)]), self.elsewhere)
+        in_view = set(self.subjects)
+        adults = [found.get(r.party["match_key"], Standing()) for r in self.residents
+                  if r.party["match_key"] in in_view
+                  and not sensitive.is_minor(r.party.get("date_of_birth"), today)]
+        household = most_protected(adults)
+        for child in sensitive.children(self.residents, today):
+            key = child.party["match_key"]
+            found[key] = found.get(key, Standing()) | household
+        return found
+
     def fields(self, today: date) -> list[ViewField]:
+        """Every field of the view; then each person's fields get the person's standing
+        (docs/policies.md "Identity protection by person")."""
         case = self.case
         found = _record_fields("case", case.agency, {
             "ref": case.ref, "agency": case.agency, "category": case.category,
@@ -51,7 +74,7 @@ class CaseView:
         }, CASE_CATEGORIES, case.flags, "standard", case.location, case.parties, today)
         found += intervention_fields(case, today)
         found += sensitive.risk_fields(case, today)
-        found += sensitive.child_fields(self.residents, today)
+        found += sensitive.child_fields(self.residents, today, case.flags)
         for n, incident in enumerate(self.incidents):
             found += _record_fields(f"incident.{n}", incident.agency, {
                 "agency": incident.agency, "ref": incident.ref, "category": incident.category,
@@ -59,7 +82,7 @@ class CaseView:
             }, INCIDENT_CATEGORIES, incident.flags, incident.confidentiality, incident.location,
                 incident.parties, today)
             found += sensitive.hate_motivation_fields(f"incident.{n}", incident, today)
-        return mark_names(found, self.people)
+        return mark_names(by_person(found, self.standing(today)), self.people)
 
     @property
     def people(self) -> list[NamedPerson]:
@@ -204,7 +227,38 @@ def build_case_view(app: PartnershipHub, agency: str, ref: str) -> CaseView | No
                         if link.kind == "incident")
     incidents = [i for i in (app.incident(a, r) for a, r in sorted(refs)) if i is not None]
     incidents.sort(key=lambda i: (i.occurred_at, i.agency, i.ref))
-    return CaseView(case, incidents, _household_residents(app, case))
+    residents = _household_residents(app, case)
+    keys = {*case.party_keys, *(p["match_key"] for i in incidents for p in i.parties),
+            *(r.party["match_key"] for r in residents)}
+    return CaseView(case, incidents, residents, standing_elsewhere(app, keys))
+
+
+def standing_elsewhere(app: PartnershipHub, keys: set[str]) -> dict[str, Standing]:
+    """Each person's standing in every record their Person, and every Person a confirmed match
+    links with it, is linked to: the role each link gives them, and anonymity as asked in the
+    record itself (a Person holds roles, not what the person asked)."""
+    records: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+
+    def parties(kind: str, agency: str, ref: str) -> list[dict[str, Any]]:
+        if (kind, agency, ref) not in records:
+            found = app.case(agency, ref) if kind == "case" else app.incident(agency, ref)
+            records[(kind, agency, ref)] = list(getattr(found, "parties", None) or [])
+        return records[(kind, agency, ref)]
+
+    found = {}
+    for key in sorted(keys):
+        people = linked_people(app, key)
+        group = {key, *(p.match_key for p in people)}
+        held = Standing()
+        for person in people:
+            for link in person.links:
+                held = held | Standing(link.role)
+                for party in parties(link.kind, link.agency, link.ref):
+                    if party.get("match_key") in group:
+                        held = held | Standing(party.get("role"),
+                                               bool(party.get("anonymity_requested")))
+        found[key] = held
+    return found
 
 
 def _household_residents(app: PartnershipHub, case: Case) -> list[sensitive.Resident]:

@@ -80,7 +80,7 @@ def risk_fields(case: Case, today: date) -> list[ViewField]:
     Most answers are the victim's risk; those about the perpetrator's health or offending carry
     that category and the perpetrator as subject."""
     agency = case.current_lead
-    victim = _first_in_role(case.parties, ("victim", "complainant"))
+    victim = _risk_subject(case.parties, today)
     perpetrator = _first_in_role(case.parties, ("alleged_perpetrator",))
 
     def field(path: str, value: Any, category: str, party: dict[str, Any] | None
@@ -111,17 +111,24 @@ class Resident:
     agency: str  # the agency whose record gives the name and date of birth
 
 
-def child_fields(residents: list[Resident], today: date) -> list[ViewField]:
-    """Identifying data about the children (under 18 today) in the case's household, flagged
-    youth: the youth rules and identity protection apply to them as to any party."""
+def children(residents: list[Resident], today: date) -> list[Resident]:
+    """The household's members under 18 today."""
+    return [r for r in residents if is_minor(r.party.get("date_of_birth"), today)]
+
+
+def child_fields(residents: list[Resident], today: date,
+                 record_flags: dict[str, Any]) -> list[ViewField]:
+    """Identifying data about the children in the case's household, flagged youth and as the
+    case is (a domestic abuse case's household is under its consent gate, seeds/002 L447): the
+    youth rules and identity protection apply to them as to any party. The view then gives
+    them the standing of the household's most protected adult (case_view ``standing``)."""
     found = []
-    children = [r for r in residents if is_minor(r.party.get("date_of_birth"), today)]
-    for n, child in enumerate(children):
+    for n, child in enumerate(children(residents, today)):
         for name in ("name", "date_of_birth"):
             if child.party.get(name):
                 found.append(person_field(f"household.child.{n}.{name}", child.party[name],
-                                          "identity", child.agency, child.party, {}, "standard",
-                                          today, youth=True))
+                                          "identity", child.agency, child.party, record_flags,
+                                          "standard", today, youth=True))
     return found
 
 
@@ -147,6 +154,15 @@ def is_minor(date_of_birth: str | None, today: date) -> bool:
         return False
     born = date.fromisoformat(date_of_birth)
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < 18
+
+
+def _risk_subject(parties: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
+    """Whose risk the DASH is: the adult victim who answered it (the case's victim, else its
+    complainant, who is not a child), not a child of the household; any victim or complainant
+    if no adult one is named."""
+    adults = [p for p in parties if not is_minor(p.get("date_of_birth"), today)]
+    return _first_in_role(adults, ("victim", "complainant")) \
+        or _first_in_role(parties, ("victim", "complainant"))
 
 
 def _first_in_role(parties: list[dict[str, Any]], roles: tuple[str, ...]

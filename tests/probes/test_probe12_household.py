@@ -1,0 +1,67 @@
+"""probe12: household children and DASH answers in the case view (docs/domain.md "Sensitive
+facts"; docs/policies.md "Identity protection by person", "How a field is decided" stage 8)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import Hub
+from tests.panels.data import iso, party, place
+from tests.probes.test_probe12_identity import COMPLAINANT, PERP, send
+
+CHILD = "Sam Quennell"
+S115 = {"gateway": "cda_s115", "justification": "child at risk in the household",
+        "proportionality": "the case only", "third_parties_considered": "the family",
+        "special_category_condition": "sch1_para18"}
+
+
+def seed_da_case(seeded: Hub) -> None:
+    """Housing's domestic abuse case: Nadia (tenant, complainant), her ex-partner Rory, her
+    son Sam (14, a victim of the abuse, DA Act 2021 s3, as connectors/housing.py records)."""
+    now = seeded.now
+    kid_dob = (now - timedelta(days=14 * 365)).date().isoformat()
+    send(seeded, "wcc-housing", "case.opened", {
+        "record": {"ref": "HDA-12", "version": 1}, "opened_at": iso(now - timedelta(days=5)),
+        "category": "domestic_abuse", "summary": "Nadia Quennell reports abuse by her ex-partner",
+        "lead_officer": "Officer 3", "location": place(15),
+        "parties": [party(*COMPLAINANT, "complainant", lives_at_location=True),
+                    party(*PERP, "alleged_perpetrator"),
+                    party(CHILD, kid_dob, "victim", lives_at_location=True)],
+        "flags": {"domestic_abuse": True}})
+    send(seeded, "wcc-housing", "case.risk.assessed", {
+        "record": {"ref": "HDA-12", "version": 2}, "at": iso(now - timedelta(days=4)),
+        "dash_answers": ["q2", "q5", "q9"],
+        "risk_summary": "Nadia Quennell is pregnant and frightened; she moved to her sister"})
+
+
+def test_household_child_escapes_the_domestic_abuse_consent_gate(client: TestClient,
+                                                                 seeded: Hub) -> None:
+    """Every field of the council's DA case is withheld from the police ("only with consent
+    or if required by law", seeds/002 L447) except the household's child: his name and date
+    of birth are not flagged domestic abuse (child_fields passes no record flags)."""
+    seed_da_case(seeded)
+    asked = client.post("/v1/case-views", headers=seeded.headers("police_officer"), json={
+        "case": {"agency": "wcc-housing", "ref": "HDA-12"}, "purpose": "safeguarding",
+        "gateway_claims": [S115]})
+    view = asked.json().get("view", {})
+    assert "case" not in view, "the case itself is withheld (the DA gate)"
+    assert CHILD not in json.dumps(view), f"{asked.status_code}: {view}"
+
+
+def test_perpetrator_side_gets_the_complainants_dash_and_her_childs_name(
+        client: TestClient, seeded: Hub) -> None:
+    """Acting for the alleged perpetrator (the bars apply to the supplier too): the name of
+    the child who lives with her (her surname, her household, seeds/002 L1208), and her DASH
+    answers and risk summary (pregnant, depressed, moved to her sister) are given. The DASH
+    answers are attributed to the child, not to her (_first_in_role picks the first victim)."""
+    seed_da_case(seeded)
+    asked = client.post("/v1/case-views", headers=seeded.headers("case_officer"), json={
+        "case": {"agency": "wcc-housing", "ref": "HDA-12"}, "purpose": "asb_case_management",
+        "acting_for": "alleged_perpetrator"})
+    assert asked.status_code == 200, asked.text
+    text = json.dumps(asked.json()["view"])
+    leaked = [s for s in ("Quennell", "pregnant", "suicidal", "her sister") if s in text]
+    assert not leaked, f"the complainant's household and risk reach the perpetrator: {leaked}"
