@@ -50,6 +50,33 @@ bars[id] contains msg if {
 	msg := sprintf("%v identity is never released to someone acting for the alleged perpetrator (seeds/002 L1208, L261, L316)", [k.subject_role])
 }
 
+# Beyond identity: nothing about a complainant or witness reaches the perpetrator's side but free
+# text (`perpetrator_side_free_text_categories`, whose names hub/sharing.py redacts). Their health,
+# hate motivations, DASH answers, risk, offences and family would identify or expose them
+# (seeds/002 L1208 "the perpetrator may at some stage guess", L261, L316 "Protection of witnesses
+# will always be given priority"). Categories outside the list are withheld: fail closed.
+bars[id] contains msg if {
+	perpetrator_side
+	identity := identifying
+	free_text := {c | some c in config.controls.perpetrator_side_free_text_categories}
+	protected := {r | some r in config.controls.protected_subject_roles}
+	some id, k in data.hub.validate.kinds
+	k.subject_role in protected
+	not k.category in free_text
+	not k.category in identity
+	msg := sprintf("nothing about a %v but redacted free text is released to someone acting for the alleged perpetrator (seeds/002 L1208, L261, L316)", [k.subject_role])
+}
+
+# Anonymity on request (seeds/000 L433) on the perpetrator's side: as for a complainant, nothing
+# but redacted free text, whatever the person's role and whoever supplied it.
+bars[id] contains "the person asked for anonymity: nothing about them but redacted free text is released to someone acting for the alleged perpetrator (seeds/000 L433, seeds/002 L1208)" if {
+	perpetrator_side
+	free_text := {c | some c in config.controls.perpetrator_side_free_text_categories}
+	some id, k in data.hub.validate.kinds
+	k.flags.anonymity_requested != false
+	not k.category in free_text
+}
+
 # Anonymity on request (seeds/000 L433): identity withheld from every partner but the supplier.
 bars[id] contains "the person asked for anonymity: identity is withheld from every partner but the supplier (seeds/000 L433)" if {
 	identity := identifying

@@ -27,6 +27,35 @@ test_witness_never_named_to_perpetrator_side if {
 	"witness identity is never released to someone acting for the alleged perpetrator (seeds/002 L1208, L261, L316)" in controls.bars["party.2.address"] with input as inp
 }
 
+# Nothing about a complainant or witness but free text reaches the perpetrator's side: their health,
+# risk and domestic abuse records neither (seeds/002 L1208, L261, L316).
+test_protected_persons_data_withheld_from_perpetrator_side if {
+	health := fx.person("party.1.health.0.note", "health", "wcc-asb", "mk1:c", "complainant")
+	risk := fx.person("case.risk.summary", "risk", "wcc-housing", "mk1:c", "complainant")
+	da := fx.person("case.summary", "domestic_abuse", "wcc-housing", "mk1:w", "witness")
+	text := fx.person("incident.0.summary", "incident", "met-police", "mk1:c", "complainant")
+	req := fx.request("wcc-housing", "case_officer", "asb_case_management", [health, risk, da, text, fx.victim_health])
+	inp := acting_for(req, "alleged_perpetrator")
+	controls.bars["party.1.health.0.note"] == {"nothing about a complainant but redacted free text is released to someone acting for the alleged perpetrator (seeds/002 L1208, L261, L316)"} with input as inp
+	controls.bars["case.risk.summary"] with input as inp
+	"nothing about a witness but redacted free text is released to someone acting for the alleged perpetrator (seeds/002 L1208, L261, L316)" in controls.bars["case.summary"] with input as inp
+	not controls.bars["incident.0.summary"] with input as inp
+	not controls.bars["party.0.health"] with input as inp
+	not controls.bars["party.1.health.0.note"] with input as req
+}
+
+# Anonymity asked by anyone (a victim here) bars all but free text from the perpetrator's side,
+# the supplier included (seeds/000 L433).
+test_anonymous_persons_data_withheld_from_perpetrator_side if {
+	anon := fx.flagged(fx.victim_health, "anonymity_requested")
+	text := fx.flagged(fx.person("case.summary", "case", "wcc-asb", "mk1:v", "victim"), "anonymity_requested")
+	req := fx.request("wcc-asb", "case_officer", "asb_case_management", [anon, text])
+	inp := acting_for(req, "alleged_perpetrator")
+	controls.bars["party.0.health"] == {"the person asked for anonymity: nothing about them but redacted free text is released to someone acting for the alleged perpetrator (seeds/000 L433, seeds/002 L1208)"} with input as inp
+	not controls.bars["case.summary"] with input as inp
+	not controls.bars["party.0.health"] with input as req
+}
+
 # Anonymity on request (seeds/000 L433).
 test_anonymity_withheld_except_from_supplier if {
 	anon := fx.flagged(fx.complainant_name, "anonymity_requested")

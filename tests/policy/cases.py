@@ -92,6 +92,18 @@ F = {
     "ward": fld("case.location.ward", "case", "wcc-asb"),
     "anon_addr": fld("incident.1.location.address", "address", "wcc-asb", "mk1:c2",
                      "complainant", anonymity_requested=True),
+    # A protected person's data beyond identity: what the perpetrator's side never gets.
+    "c_mh": fld("party.1.health.0.note", "health", "wcc-asb", COMPLAINANT, "complainant"),
+    "c_hate": fld("incident.0.hate_motivation.0", "health", "met-police", COMPLAINANT,
+                  "complainant"),
+    "c_dash": fld("case.risk.dash_answers.q2", "risk", "wcc-housing", COMPLAINANT,
+                  "complainant", domestic_abuse=True),
+    "c_da_text": fld("case.summary", "domestic_abuse", "wcc-housing", COMPLAINANT,
+                     "complainant", domestic_abuse=True),
+    "w_prev": fld("party.3.previous_offences.0.offence", "criminal_offence", "met-police",
+                  WITNESS, "witness"),
+    "anon_v_health": fld("party.4.health.0.note", "health", "wcc-asb", VICTIM, "victim",
+                         anonymity_requested=True),
     "evict": fld("case.intervention.0.scheduled_for", "case", "wcc-asb",
                  enforcement_pending=True),
     "evicted": fld("case.intervention.1.scheduled_for", "case", "wcc-asb",
@@ -193,6 +205,7 @@ ASB = ("wcc-asb", "case_officer", "asb_case_management")
 HOUSING_ASB = ("wcc-housing", "case_officer", "asb_case_management")
 P = {f: F[f]["path"] for f in F}
 NEVER = "complainant identity is never released to someone acting for the alleged perpetrator"
+NOTHING = "but redacted free text is released to someone acting for the alleged perpetrator"
 L1728 = "not given to witnesses or complainants before it has taken place (seeds/002 L1728)"
 
 CASES: list[Case] = [
@@ -238,6 +251,21 @@ CASES: list[Case] = [
          released=(P["ward"], P["c_summary"]),
          withheld={P["c_name"]: NEVER, P["c_dob"]: NEVER, P["c_phone"]: NEVER,
                    P["c_addr"]: NEVER, P["c_postcode"]: NEVER}),
+    Case("perpetrator side: not the complainant's health, hate motivation, DASH or DA record "
+         "either, even under a Sch 1 claim", "002 L1208, L261, L316",
+         request(*HOUSING_ASB, ["c_mh", "c_hate", "c_dash", "c_da_text", "w_prev", "c_summary",
+                                "ward"],
+                 claims=[claim("cda_s115", special_category_condition="sch1_para10")],
+                 **PERP_SIDE),
+         released=(P["c_summary"], P["ward"]),
+         withheld={P["c_mh"]: NOTHING, P["c_hate"]: NOTHING, P["c_dash"]: NOTHING,
+                   P["c_da_text"]: NOTHING, P["w_prev"]: NOTHING}),
+    Case("perpetrator side: anonymity asked by a victim withholds their health from the "
+         "supplier too", "000 L433; 002 L1208",
+         request(*ASB, ["anon_v_health", "v_health"],
+                 claims=[claim("cda_s115", special_category_condition="sch1_para10")],
+                 **PERP_SIDE),
+         withheld={P["anon_v_health"]: "asked for anonymity: nothing about them"}),
     Case("anonymity covers the person's home address too", "000 L433",
          request("met-police", "police_officer", "asb_case_management", ["anon_addr", "ward"]),
          released=(P["ward"],), withheld={P["anon_addr"]: "asked for anonymity"}),
