@@ -135,6 +135,10 @@ def released(answer: dict[str, Any]) -> dict[str, Any]:
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(value, f"{path}.{key}" if path else key)
+        elif isinstance(node, list):  # numbered parts (hub/views/fields.py nest)
+            for n, value in enumerate(node):
+                if value is not None:
+                    walk(value, f"{path}.{n}")
         else:
             flat[path] = node
 

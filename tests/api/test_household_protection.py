@@ -1,5 +1,7 @@
-"""probe12: household children and DASH answers in the case view (docs/domain.md "Sensitive
-facts"; docs/policies.md "Identity protection by person", "How a field is decided" stage 8)."""
+"""Household children and DASH answers in the case view (docs/domain.md "Sensitive facts";
+docs/policies.md "Identity protection by person"): a child of the case's household carries the
+case's flags and stands as the household's most protected adult, and the DASH is the adult
+victim's. Found by an outside probe (probe12)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import Hub
 from tests.panels.data import iso, party, place
-from tests.probes.test_probe12_identity import COMPLAINANT, PERP, send
+from tests.api.test_identity_by_person import COMPLAINANT, PERP, send
 
 CHILD = "Sam Quennell"
 S115 = {"gateway": "cda_s115", "justification": "child at risk in the household",
@@ -37,11 +39,12 @@ def seed_da_case(seeded: Hub) -> None:
         "risk_summary": "Nadia Quennell is pregnant and frightened; she moved to her sister"})
 
 
-def test_household_child_escapes_the_domestic_abuse_consent_gate(client: TestClient,
+def test_a_household_child_is_under_the_domestic_abuse_consent_gate(client: TestClient,
                                                                  seeded: Hub) -> None:
     """Every field of the council's DA case is withheld from the police ("only with consent
-    or if required by law", seeds/002 L447) except the household's child: his name and date
-    of birth are not flagged domestic abuse (child_fields passes no record flags)."""
+    or if required by law", seeds/002 L447), the household's child included: his name and date
+    of birth carry the case's domestic abuse flag (they did not: child_fields passed no record
+    flags)."""
     seed_da_case(seeded)
     asked = client.post("/v1/case-views", headers=seeded.headers("police_officer"), json={
         "case": {"agency": "wcc-housing", "ref": "HDA-12"}, "purpose": "safeguarding",
@@ -51,12 +54,12 @@ def test_household_child_escapes_the_domestic_abuse_consent_gate(client: TestCli
     assert CHILD not in json.dumps(view), f"{asked.status_code}: {view}"
 
 
-def test_perpetrator_side_gets_the_complainants_dash_and_her_childs_name(
+def test_perpetrator_side_gets_neither_the_complainants_dash_nor_her_childs_name(
         client: TestClient, seeded: Hub) -> None:
-    """Acting for the alleged perpetrator (the bars apply to the supplier too): the name of
-    the child who lives with her (her surname, her household, seeds/002 L1208), and her DASH
-    answers and risk summary (pregnant, depressed, moved to her sister) are given. The DASH
-    answers are attributed to the child, not to her (_first_in_role picks the first victim)."""
+    """Acting for the alleged perpetrator (the bars apply to the supplier too): neither the name
+    of the child who lives with her (her surname, her household, seeds/002 L1208) nor her DASH
+    answers and risk summary (pregnant, moved to her sister) are given, and the DASH answers
+    are hers, not the child's (the first victim named was the 14-year-old)."""
     seed_da_case(seeded)
     asked = client.post("/v1/case-views", headers=seeded.headers("case_officer"), json={
         "case": {"agency": "wcc-housing", "ref": "HDA-12"}, "purpose": "asb_case_management",

@@ -1,6 +1,8 @@
-"""probe12: identity protection by person (docs/policies.md "Identity protection by person":
-"A complainant, a witness, and anyone who asked for anonymity are protected in every field
-that can identify them"; seeds/002 L1208, L261, L316; seeds/000 L433)."""
+"""Identity protection is the person's, not one record's (docs/policies.md "Identity protection
+by person"; seeds/002 L1208, L261, L316; seeds/000 L433): the most protected role any record
+gives a person, and anonymity asked in any record, hold in every field of the case view about
+them, and the perpetrator's side gets nothing about a protected person but redacted free text.
+Found by an outside probe (probe12)."""
 
 from __future__ import annotations
 
@@ -25,18 +27,18 @@ _offsets = itertools.count(50_000)
 
 def send(seeded: Hub, agency: str, event_type: str, data: dict[str, Any]) -> None:
     envelope = new_envelope(event_id=str(uuid4()), source=f"urn:agency:{agency}",
-                            event_type=event_type, subject="probe12", agency=agency,
+                            event_type=event_type, subject="identity-by-person", agency=agency,
                             data=data, time=seeded.now)
     validate(envelope)
-    seeded.hub.record_agency_event(envelope, Tracking("probe12:0", next(_offsets)))
+    seeded.hub.record_agency_event(envelope, Tracking("identity-by-person:0", next(_offsets)))
 
 
-def test_complainant_named_as_victim_in_a_linked_police_incident(client: TestClient,
+def test_a_complainant_stays_protected_where_a_linked_incident_names_her_victim(client: TestClient,
                                                                   seeded: Hub) -> None:
     """The council's noise case: Nadia is the complainant. A police incident (criminal damage
-    to her door) names her as its victim. Asking for the council case on the perpetrator's
-    side, the linked incident gives her name, date of birth and home address, and the case
-    summary's redaction is undone because her identity was 'released' in the incident."""
+    to her door) names her as its victim. On the perpetrator's side, the linked incident must
+    not give her name, date of birth or home address (it did: the bars read each record's
+    role), nor undo the case summary's redaction."""
     now = seeded.now
     nadia = party(*COMPLAINANT, "complainant", lives_at_location=True)
     rory = party(*PERP, "alleged_perpetrator")
@@ -59,10 +61,10 @@ def test_complainant_named_as_victim_in_a_linked_police_incident(client: TestCli
     assert not leaked, f"the complainant reaches the perpetrator's side: {leaked}\n{text}"
 
 
-def test_anonymity_asked_of_the_police_is_lost_in_a_council_record(client: TestClient,
+def test_anonymity_asked_of_the_police_holds_in_a_council_record(client: TestClient,
                                                                    seeded: Hub) -> None:
     """Wren asked the police for anonymity (CAD-1, tests/panels/data.py). The council's case
-    names her as a victim without the flag: her name goes to every partner (seeds/000 L433:
+    names her as a victim without the flag: her name still goes to no partner (seeds/000 L433:
     anonymity on request is a person's, not one record's)."""
     wren = party(WITNESS, "1990-05-05", "victim")
     send(seeded, "wcc-asb", "case.opened", {
@@ -77,12 +79,12 @@ def test_anonymity_asked_of_the_police_is_lost_in_a_council_record(client: TestC
     assert WITNESS not in text, text
 
 
-def test_complainants_health_and_hate_motivation_reach_the_perpetrator_side(
+def test_perpetrator_side_gets_no_health_or_hate_motivation_of_the_complainant(
         client: TestClient, seeded: Hub) -> None:
     """Acting for the alleged perpetrator with a claim naming a Sch 1 condition, the housing
-    officer is given the complainant's mental health note ("anxiety, takes sertraline") and the
-    mental health motivation of the hate incident against her: her identity is barred, her
-    special category data about her is not (only identity/contact/address/family are)."""
+    officer is not given the complainant's mental health note ("anxiety, takes sertraline") nor
+    the mental health motivation of the hate incident against her: the perpetrator-side bar
+    covers everything about her but redacted free text (policies/hub/controls.rego)."""
     now = seeded.now
     nadia = party(*COMPLAINANT, "complainant", lives_at_location=True,
                   health=[{"kind": "mental_health", "note": "anxiety, takes sertraline"}])
@@ -109,13 +111,13 @@ def test_complainants_health_and_hate_motivation_reach_the_perpetrator_side(
     assert not leaked, f"the complainant's health reaches the perpetrator's side: {text}"
 
 
-def test_counter_allegation_puts_the_complainant_in_a_press_release(client: TestClient,
+def test_a_counter_allegation_does_not_put_the_complainant_in_a_press_release(client: TestClient,
                                                                     seeded: Hub) -> None:
     """Neighbour dispute: Nadia complains about Rory (the council's case, injunction against
     Rory); Rory's counter-allegation, logged by the council's ASB team as an incident, names
     her as its alleged perpetrator. Publicity of the injunction against Rory (Legal Services
-    approved, 'victims and witnesses are not named') gives the public her name and date of
-    birth: the perpetrators-only rule reads the role each record gives a person."""
+    approved, 'victims and witnesses are not named') does not give the public her name: the
+    perpetrators-only rule reads her most protected role (complainant), not the incident's."""
     from tests.api.test_purposes import APPROVED
     now = seeded.now
     nadia = party(*COMPLAINANT, "complainant", lives_at_location=True)
