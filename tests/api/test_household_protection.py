@@ -11,8 +11,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Hub
-from tests.panels.data import iso, party, place
 from tests.api.test_identity_by_person import COMPLAINANT, PERP, send
+from tests.panels.data import iso, party, place
 
 CHILD = "Sam Quennell"
 S115 = {"gateway": "cda_s115", "justification": "child at risk in the household",
