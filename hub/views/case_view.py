@@ -14,7 +14,14 @@ from hub.matching.people import linked_people
 from hub.views import sensitive
 from hub.views.fields import ViewField
 from hub.views.names import NamedPerson, NameIndex
-from hub.views.standing import Standing, by_person, combined, most_protected, of_parties
+from hub.views.standing import (
+    Standing,
+    by_person,
+    combined,
+    most_protected,
+    of_parties,
+    standing_elsewhere,
+)
 
 # Which data category each part of a record belongs to (policies/hub/config/categories/data.json).
 CASE_CATEGORIES = {"ref": "case", "agency": "case", "category": "case", "summary": "case",
@@ -231,34 +238,6 @@ def build_case_view(app: PartnershipHub, agency: str, ref: str) -> CaseView | No
     keys = {*case.party_keys, *(p["match_key"] for i in incidents for p in i.parties),
             *(r.party["match_key"] for r in residents)}
     return CaseView(case, incidents, residents, standing_elsewhere(app, keys))
-
-
-def standing_elsewhere(app: PartnershipHub, keys: set[str]) -> dict[str, Standing]:
-    """Each person's standing in every record their Person, and every Person a confirmed match
-    links with it, is linked to: the role each link gives them, and anonymity as asked in the
-    record itself (a Person holds roles, not what the person asked)."""
-    records: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-
-    def parties(kind: str, agency: str, ref: str) -> list[dict[str, Any]]:
-        if (kind, agency, ref) not in records:
-            found = app.case(agency, ref) if kind == "case" else app.incident(agency, ref)
-            records[(kind, agency, ref)] = list(getattr(found, "parties", None) or [])
-        return records[(kind, agency, ref)]
-
-    found = {}
-    for key in sorted(keys):
-        people = linked_people(app, key)
-        group = {key, *(p.match_key for p in people)}
-        held = Standing()
-        for person in people:
-            for link in person.links:
-                held = held | Standing(link.role)
-                for party in parties(link.kind, link.agency, link.ref):
-                    if party.get("match_key") in group:
-                        held = held | Standing(party.get("role"),
-                                               bool(party.get("anonymity_requested")))
-        found[key] = held
-    return found
 
 
 def _household_residents(app: PartnershipHub, case: Case) -> list[sensitive.Resident]:

@@ -6,9 +6,10 @@ does not. Every field is in the ``family`` data category, supplied by the agency
 the tie, and labelled so the sharing policy can protect people:
 
 * ``youth`` when the relative or the nominal is under 18 (seeds/002 L1038-1042);
-* the most protected case role of the two (a complainant's or witness's family identifies
-  them: seeds/002 L1208, L261, L316) and ``anonymity_requested`` if either asked for it in
-  the case (seeds/000 L433).
+* the most protected role of the two, in the case or any record the hub holds on either (a
+  complainant's or witness's family identifies them: seeds/002 L1208, L261, L316), and
+  ``anonymity_requested`` if either asked for it in any of those records (seeds/000 L433;
+  docs/policies.md "Identity protection by person").
 
 Only current ties are listed: one with an ``until`` date on or before today has ended. Ties
 recorded under any key confirmed as the same person as the nominal (hub/matching) count too.
@@ -16,7 +17,7 @@ recorded under any key confirmed as the same person as the nominal (hub/matching
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from domain.model.family import Relationship, family_id, held_relationship_id
 from hub.application import PartnershipHub
 from hub.matching.people import linked_people
 from hub.views.fields import ViewField
+from hub.views.standing import Standing, standing_elsewhere
 
 CATEGORY = "family"  # policies/hub/config/categories/data.json
 # Case roles from most to least protected (as hub/views/case_view.py ranks a record's parties).
@@ -43,6 +45,8 @@ class FamilyView:
     case: Case
     nominal: dict[str, Any]
     ties: list[Tie]
+    # The nominal's and each relative's standing in every record the hub holds on them.
+    elsewhere: dict[str, Standing] = field(default_factory=dict)
 
     @property
     def subjects(self) -> list[str]:
@@ -63,6 +67,11 @@ class FamilyView:
                                                 for p in people)}
             role = min((p["role"] for p in people if p.get("role") in PROTECTION_ORDER),
                        key=PROTECTION_ORDER.index, default=None)
+            held = (Standing(role) | self.elsewhere.get(relative["match_key"], Standing())
+                    | self.elsewhere.get(self.nominal["match_key"], Standing()))
+            role = held.role
+            flags["anonymity_requested"] = flags["anonymity_requested"] \
+                or held.anonymity_requested
             rel = tie.relationship
             values = {"relationship": tie.relation, "name": relative.get("name"),
                       "date_of_birth": relative.get("date_of_birth"), "since": rel.since,
@@ -103,4 +112,6 @@ def build_family_view(app: PartnershipHub, agency: str, ref: str, party_index: i
                 continue
             ties.setdefault(held, Tie(tie, *seen))
     found = sorted(ties.values(), key=lambda t: (t.relationship.agency, t.relationship.ref))
-    return FamilyView(case, nominal, found)
+    elsewhere = standing_elsewhere(app, {nominal["match_key"],
+                                         *(t.relative["match_key"] for t in found)})
+    return FamilyView(case, nominal, found, elsewhere)

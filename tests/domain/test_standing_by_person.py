@@ -12,6 +12,7 @@ from typing import Any
 from domain.contract import matchkeys
 from hub.application import PartnershipHub
 from hub.views.case_view import build_case_view
+from hub.views.family_view import build_family_view
 from hub.views.fields import ViewField
 from tests.domain.conftest import KEY, T0, Send, change, opened, person
 
@@ -100,3 +101,24 @@ def test_household_child_has_the_case_flags_and_the_standing_of_its_protected_ad
     # the DASH is the adult's (she answered it), not the first victim named (the child)
     for path in ("case.risk.dash_answers.q1", "case.risk.summary"):
         assert fields[path].subject == mum["match_key"]
+
+
+def test_a_relative_in_the_family_view_stands_as_in_every_record_on_them(
+        hub: PartnershipHub, send: Send) -> None:
+    """The nominal's brother is a witness who asked the police for anonymity in another
+    record: his family entry is protected as he is there (GMAP family, seeds/002 L890)."""
+    from tests.domain.test_family import BROTHER, gang_case, someone, tie
+    gang_case(send)
+    send("person.relationship.recorded", tie("R1", BROTHER, "sibling"), agency="met-police")
+    view = build_family_view(hub, "wcc-asb", "G1", 1, "alleged_perpetrator", TODAY)
+    assert view is not None
+    name = next(f for f in view.fields(TODAY) if f.path == "family.0.name")
+    assert (name.subject_role, name.flags["anonymity_requested"]) == ("alleged_perpetrator",
+                                                                     False)
+    brother = {**person(*BROTHER, "witness"), "anonymity_requested": True}
+    assert brother["match_key"] == someone(BROTHER)["match_key"]
+    send("incident.reported", incident("W4", [brother]), agency="met-police")
+    view = build_family_view(hub, "wcc-asb", "G1", 1, "alleged_perpetrator", TODAY)
+    assert view is not None
+    name = next(f for f in view.fields(TODAY) if f.path == "family.0.name")
+    assert (name.subject_role, name.flags["anonymity_requested"]) == ("witness", True)
