@@ -5,7 +5,7 @@ import rego.v1
 
 import data.hub.config
 
-errors := (unknown_recipient | (unknown_requester | (unknown_purpose | (role_refused | panel_refused)))) | recipient_refused if {
+errors := ((unknown_recipient | (unknown_requester | (unknown_purpose | (role_refused | panel_refused)))) | recipient_refused) | depersonalised_refused if {
 	recipient := data.hub.validate.recipient
 	requester := data.hub.validate.requester_agency
 	purpose := data.hub.validate.purpose
@@ -66,6 +66,22 @@ errors := (unknown_recipient | (unknown_requester | (unknown_purpose | (role_ref
 		msg := sprintf("purpose %v is a duty between relevant authorities: %v is not one", [purpose, recipient])
 	}
 	recipient_refused := (kinds_refused | referral_refused) | authority_refused
+}
+
+# A depersonalised purpose (s17A statistics, seeds/002 L987-989) is served only as counts
+# (record kind `statistics`, GET /v1/statistics): any other record asked for it, such as a case
+# view, would be record-level data about people, and its 404-or-200 answer would tell whether
+# the record exists. So the whole request is refused, whatever the record holds.
+default record_kind := null
+
+record_kind := input.record.kind
+
+default depersonalised_refused := set()
+
+depersonalised_refused := {msg} if {
+	purpose_definition.depersonalised == true
+	record_kind != "statistics"
+	msg := sprintf("purpose %v is depersonalised: only counts are released for it (GET /v1/statistics), never a %v record (seeds/002 L987-989)", [data.hub.validate.purpose, record_kind])
 }
 
 default purpose_definition := null

@@ -75,11 +75,25 @@ test_support_referral_only_to_consent_services if {
 	"purpose support_referral is a referral to a support service that takes personal data only with consent: met-police is not one" in d.reasons
 }
 
+stats_request(agency, kinds) := json.patch(fx.request(agency, "analyst", "statistics", kinds), [{"op": "replace", "path": "/record/kind", "value": "statistics"}])
+
 test_statistics_are_depersonalised if {
-	inp := fx.request("met-police", "analyst", "statistics", [count_kind, fx.victim_name])
+	inp := stats_request("met-police", [count_kind, fx.victim_name])
 	d := sharing.decision with input as inp
 	d.field_kinds["counts.noise"].reasons == ["shared with met-police for purpose statistics under Crime and Disorder Act 1998 s17A (depersonalised information)"]
 	contains(d.field_kinds["party.0.name"].reasons[0], "depersonalised")
-	idva := sharing.decision with input as fx.request("advance-idva", "analyst", "statistics", [count_kind])
+	idva := sharing.decision with input as stats_request("advance-idva", [count_kind])
 	"purpose statistics is a duty between relevant authorities: advance-idva is not one" in idva.reasons
+}
+
+# A depersonalised purpose is served only as counts: a case view asked for it is refused whole,
+# so neither its fields nor whether the case exists reach the analyst (seeds/002 L987-989).
+test_statistics_purpose_refuses_any_record_but_counts if {
+	d := sharing.decision with input as fx.request("met-police", "analyst", "statistics", [count_kind, fx.summary])
+	d.allowed == false
+	"purpose statistics is depersonalised: only counts are released for it (GET /v1/statistics), never a case_view record (seeds/002 L987-989)" in d.reasons
+	d.field_kinds["counts.noise"].allowed == false
+	no_kind := json.patch(fx.request("met-police", "analyst", "statistics", [count_kind]), [{"op": "remove", "path": "/record/kind"}])
+	unnamed := sharing.decision with input as no_kind
+	"purpose statistics is depersonalised: only counts are released for it (GET /v1/statistics), never a null record (seeds/002 L987-989)" in unnamed.reasons
 }

@@ -859,4 +859,9 @@ CASES += [
     Case("statistics only between relevant authorities", "002 L989",
          stats("advance-idva", "analyst", []),
          record_reason="advance-idva is not one", allowed=False),
+    Case("statistics: a case view asked for them is refused whole (no record-level data)",
+         "002 L987-989",
+         request("met-police", "analyst", "statistics", ["summary", "v_name"]),
+         withheld={P["summary"]: "never a case_view record", P["v_name"]: "never a case_view"},
+         record_reason="only counts are released for it (GET /v1/statistics)", allowed=False),
 ]

@@ -1,0 +1,1 @@
+from tests.api.conftest import client, engine, seeded  # noqa: F401
