@@ -215,6 +215,43 @@ needs[id] contains msg if {
 	some id in consent_only
 }
 
+# The facts of a record about people with no subject of their own (case reference, category,
+# dates, ward) tell a consent-only recipient that those people have, say, a domestic abuse case:
+# they are personal data of the record's people (seeds/002 L1450, L2026). So they go only when a
+# person of the record has a live consent for this recipient and purpose that carries one of
+# their own fields here (not refused, not barred); a record about nobody is not covered. Rules
+# of their own, apart from the field-by-field rule above (docs/policies.md stage 8).
+consent_only contains id if {
+	data.hub.validate.recipient_agency.requires_consent == true
+	count(data.hub.consent.subjects) > 0
+	not person_consented
+	some id, k in data.hub.validate.kinds
+	not object.get(k, "subject", null) in data.hub.consent.subjects
+}
+
+needs[id] contains msg if {
+	data.hub.validate.recipient_agency.requires_consent == true
+	count(data.hub.consent.subjects) > 0
+	not person_consented
+	msg := sprintf("the facts of a record about people go to %v only when one of them consented to it for this purpose (seeds/002 L1450, L2026)", [data.hub.validate.recipient])
+	some id, k in data.hub.validate.kinds
+	not object.get(k, "subject", null) in data.hub.consent.subjects
+}
+
+# Some person of the record has a consent on file that releases one of their fields to this
+# recipient for this purpose (consent.rego bases), neither refused nor barred.
+default person_consented := false
+
+person_consented if {
+	count(data.hub.validate.consents) > 0
+	barred := {id | some id, _ in bars}
+	refusing := {id | some id in refused}
+	some id, bs in data.hub.consent.bases
+	count(bs) > 0
+	not id in barred
+	not id in refusing
+}
+
 # A refusal of consent by the person (see consent.rego) withholds their fields.
 refused contains id if {
 	count(data.hub.validate.consents) > 0

@@ -201,9 +201,25 @@ test_council_domestic_abuse_is_consent_gated if {
 # Referrals to support services and mediators need the person's agreement (seeds/002 L1450, L2026).
 test_consent_only_recipients if {
 	inp := fx.request("advance-idva", "idva", "marac", [fx.victim_name, fx.summary])
-	controls.consent_only == {"party.0.name"} with input as inp
+	controls.consent_only == {"party.0.name", "case.summary"} with input as inp
 	"advance-idva receives personal data only with the person's consent (seeds/002 L1450, L2026)" in controls.needs["party.0.name"] with input as inp
+	"the facts of a record about people go to advance-idva only when one of them consented to it for this purpose (seeds/002 L1450, L2026)" in controls.needs["case.summary"] with input as inp
+	controls.person_consented == false with input as inp
+}
+
+# The facts of a record about people (no subject of their own) go to a consent-only recipient
+# once one of its people consented to it; a record about nobody is not held back.
+test_consent_only_record_facts_follow_a_persons_consent if {
+	given := fx.consent_record("c-i", "mk1:v", ["marac"], ["identity"], ["advance-idva"])
+	inp := fx.with_consents(fx.request("advance-idva", "idva", "marac", [fx.victim_name, fx.summary]), [given])
+	controls.person_consented with input as inp
+	controls.consent_only == {"party.0.name"} with input as inp
 	not controls.needs["case.summary"] with input as inp
+	refusing := fx.with_consents(inp, [object.union(given, {"refused": true})])
+	controls.person_consented == false with input as refusing
+	"case.summary" in controls.consent_only with input as refusing
+	nobody := fx.request("advance-idva", "idva", "marac", [fx.summary])
+	count(controls.consent_only) == 0 with input as nobody
 }
 
 # A refusal withholds unless a legal obligation or child-in-need referral applies (seeds/002 L447, L1194).

@@ -60,9 +60,14 @@ def idva_view(client: TestClient, seeded: Hub, mid: str) -> dict[str, Any]:
 def test_consent_opens_the_idva_pack_and_withdrawal_closes_it_for_the_next_decision(
         client: TestClient, seeded: Hub) -> None:
     mid = marac_meeting(client, seeded)
+    # Without anyone's consent the IDVA is shown nothing of the case, not even its facts.
     before = idva_view(client, seeded, mid)
-    withheld = {w["field"]: w["reason"] for w in before["withheld"]}
+    assert before["allowed"] is False and not before.get("view")
+    withheld = {r["disclosure_id"]: r for r in client.get(
+        "/v1/dpo/disclosures", headers=seeded.headers("dpo")).json()}[
+        before["disclosure_id"]]["withheld"]
     assert "only with the person's consent" in withheld[VICTIM_NAME]
+    assert "only with the person's consent" in withheld["case.ref"]
 
     given = give(client, seeded, ref="DV-FORM-1", note="consent form at interview")
     assert given.status_code == 201, given.text
@@ -88,8 +93,7 @@ def test_consent_opens_the_idva_pack_and_withdrawal_closes_it_for_the_next_decis
     assert [h["status"] for h in withdrawn.json()["history"]] == ["given", "withdrawn"]
 
     after = idva_view(client, seeded, mid)
-    assert VICTIM_NAME in {w["field"] for w in after["withheld"]}
-    assert "party" not in after["view"].get("case", {})
+    assert after["allowed"] is False and not after.get("view")
     again = client.post("/v1/consents/wcc-housing:DV-FORM-1/withdrawal",
                         json={"reason": "again"}, headers=seeded.headers("case_officer"))
     assert again.status_code == 409 and "already withdrawn" in again.json()["detail"]
@@ -240,8 +244,7 @@ def test_a_consent_naming_a_kind_of_service_opens_the_pack(
     mid = marac_meeting(client, seeded)
     other_kind = {**IDVA_SCOPE, "recipients": [], "recipient_kinds": ["childrens_services"]}
     assert give(client, seeded, ref="K-1", scope=other_kind).status_code == 201
-    withheld = {w["field"] for w in idva_view(client, seeded, mid)["withheld"]}
-    assert VICTIM_NAME in withheld
+    assert idva_view(client, seeded, mid)["allowed"] is False  # nothing, the name included
     by_kind = {**IDVA_SCOPE, "recipients": [], "recipient_kinds": ["support"]}
     assert give(client, seeded, ref="K-2", scope=by_kind).status_code == 201
     view = idva_view(client, seeded, mid)
@@ -249,3 +252,28 @@ def test_a_consent_naming_a_kind_of_service_opens_the_pack(
     log = {r["disclosure_id"]: r for r in client.get(
         "/v1/dpo/disclosures", headers=seeded.headers("dpo")).json()}
     assert log[view["disclosure_id"]]["consent_ids"] == ["wcc-housing:K-2"]
+
+
+def test_a_consent_only_recipient_learns_no_record_fact_without_a_persons_consent(
+        client: TestClient, seeded: Hub) -> None:
+    """Nobody in HASB-1 consented to the IDVA service: asking for the housing case for
+    safeguarding, the IDVA got the police's linked domestic abuse incident CAD-1 (ref, time,
+    ward: fields with no subject), where an unknown reference gave 404. The facts of a record
+    about people now go only once one of them consented (seeds/002 L1450, L2026)."""
+    ask = {"case": {"agency": "wcc-housing", "ref": "HASB-1"}, "purpose": "safeguarding"}
+    idva = seeded.headers("idva")
+    before = client.post("/v1/case-views", headers=idva, json=ask)
+    unknown = client.post("/v1/case-views", headers=idva, json={
+        **ask, "case": {"agency": "wcc-housing", "ref": "HASB-404"}})
+    assert (before.status_code, unknown.status_code) == (404, 404), before.text
+    assert set(before.json()) == set(unknown.json()) and "CAD-1" not in before.text
+    refusal = {r["disclosure_id"]: r for r in client.get(
+        "/v1/disclosures", headers=seeded.headers("dpo")).json()}[before.json()["disclosure_id"]]
+    assert "only with the person's consent" in refusal["withheld"]["case.ref"]
+
+    scope = {**IDVA_SCOPE, "purposes": ["safeguarding"]}
+    assert give(client, seeded, scope=scope).status_code == 201
+    after = client.post("/v1/case-views", headers=idva, json=ask)
+    assert after.status_code == 200, after.text
+    assert "Victim HASB-1" in after.text and "Partner HASB-1" not in after.text
+    assert after.json()["gateways"] == ["consent"]

@@ -1,1 +1,0 @@
-from tests.api.conftest import client, engine, seeded  # noqa: F401
