@@ -160,8 +160,11 @@ def test_consent_from_the_connector_opens_the_idva_pack_until_withdrawn(
     mid = marac_meeting(council, "WCC-DA-1")
 
     # ADVANCE takes personal data only with the person's consent (seeds/002 L2026).
+    # Without it, nothing of the case: not the name, not even the case's facts.
     refused = pack_case(council, "idva", mid, "WCC-DA-1")
-    assert "only with the person's consent" in withheld(refused)[NAME]
+    assert refused["allowed"] is False and not refused.get("view")
+    assert "only with the person's consent" in dpo_log(council)[
+        refused["disclosure_id"]]["withheld"][NAME]
 
     publish_consent(council, consent_record(
         "CON-1", "Given", purposes=["MARAC"], shareWith=["advance-idva"],
@@ -178,7 +181,7 @@ def test_consent_from_the_connector_opens_the_idva_pack_until_withdrawn(
                                   headers=council.headers("council"))
     assert withdrawal.status_code == 200, withdrawal.text
     after = pack_case(council, "idva", mid, "WCC-DA-1")
-    assert NAME in withheld(after) and "party" not in after["view"].get("case", {})
+    assert after["allowed"] is False and not after.get("view")
 
     log = dpo_log(council)
     assert log[released["disclosure_id"]]["released"] == row["released"]  # still there
