@@ -6,6 +6,7 @@ file)."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -61,3 +62,43 @@ def test_every_variable_production_needs_is_set_and_documented() -> None:
     assert used <= documented, f"read by the code but not in README: {sorted(used - documented)}"
     in_compose = {k for k in found["api"]["environment"] if k.startswith("HUB_")}
     assert in_compose <= documented, sorted(in_compose - documented)
+
+
+def dockerignored(pattern_lines: list[str], path: str) -> bool:
+    """Docker's rule: a path is left out when a pattern matches it or any directory above it
+    (``*`` stays within one directory, ``**`` spans any number)."""
+    parts = path.split("/")
+    for pattern in pattern_lines:
+        regex = re.escape(pattern.strip("/")).replace(r"\*\*/", "(?:.*/)?").replace(
+            r"\*\*", ".*").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        if any(re.fullmatch(regex, "/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+            return True
+    return False
+
+
+def test_the_image_holds_no_secrets_or_stores_but_all_it_installs() -> None:
+    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    patterns = [line for line in lines if line and not line.startswith("#")]
+    assert not any(p.startswith("!") for p in patterns)  # nothing let back in
+    for kept_out in ["secrets/audit.pem", "secrets/session-secret", ".venv/bin/python",
+                     ".git/HEAD", "hub-data/hub.db", "data/registry.json",
+                     "hub/api/__pycache__/app.cpython-311.pyc",
+                     "partnership.key", "keys/met-police.pem", "csp_hub.egg-info/PKG-INFO",
+                     ".env", "tests/conftest.py", "test-artifacts/log.txt"]:
+        assert dockerignored(patterns, kept_out), kept_out
+    tracked = subprocess.run(["git", "ls-files", "domain", "hub", "connectors", "policies"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    needed = ["pyproject.toml", "README.md", *tracked]  # what `pip install .` builds from
+    assert len(needed) > 50
+    assert [path for path in needed if dockerignored(patterns, path)] == []
+
+
+def test_the_image_user_has_the_fixed_id_the_secrets_are_given_to() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    uid = re.search(r"^ARG HUB_UID=(\d+)$", dockerfile, re.M)
+    gid = re.search(r"^ARG HUB_GID=(\d+)$", dockerfile, re.M)
+    assert uid and gid, "the hub user's UID and GID are fixed build arguments"
+    assert re.search(r'useradd [^\n]*--uid "\$HUB_UID"', dockerfile)
+    assert re.search(r'groupadd [^\n]*--gid "\$HUB_GID"', dockerfile)
+    assert re.search(r"^USER hub", dockerfile, re.M)
+    assert f"chown {uid[1]}:{gid[1]} secrets/" in (ROOT / "docs" / "production.md").read_text()
