@@ -1,7 +1,7 @@
 """The production topology: docker-compose.yml restarts what stops, creates its topics, sets every
-variable production needs, keeps Kafka's data on its volume, and agrees with the README's
-configuration table (Docker is not available on the development machines, so this reads the
-file)."""
+variable production needs, keeps Kafka's data on its volume, mounts secrets read-only, gives each
+replica a host port, and agrees with the README's configuration table both ways; the image holds
+no secrets (Docker is not available on the development machines, so this reads the files)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,33 @@ ROOT = Path(__file__).parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 # What a production deployment must set (the rest have defaults that suit it).
 PRODUCTION = {"HUB_KAFKA_BOOTSTRAP", "HUB_OPA_URL", "HUB_DATA_DIR", "HUB_CIPHER_KEY",
-              "HUB_AUDIT_KEY_FILE", "HUB_SESSION_SECRET", "HUB_PUBLIC_ORIGIN",
-              "PERSISTENCE_MODULE", "POSTGRES_HOST", "POSTGRES_DBNAME", "POSTGRES_USER",
-              "POSTGRES_PASSWORD"}
+              "HUB_AUDIT_KEY_FILE", "HUB_SESSION_SECRET", "HUB_PUBLIC_ORIGIN", "HUB_LOG_FORMAT",
+              "PERSISTENCE_MODULE", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME",
+              "POSTGRES_USER", "POSTGRES_PASSWORD"}
+# README variables compose may leave out, and why: every one in the table is in exactly one of
+# PRODUCTION, DEFAULT_SUITS and NEVER_IN_PRODUCTION, so a new variable has to be placed.
+DEFAULT_SUITS = {
+    "HUB_CONSUMER_GROUP": "one hub, one consumer group: the default name serves",
+    "HUB_KAFKA_MAX_POLL_INTERVAL_MS": "consumer tuning; the defaults suit the batch sizes",
+    "HUB_KAFKA_SESSION_TIMEOUT_MS": "consumer tuning; the defaults suit the batch sizes",
+    "HUB_KAFKA_CLUSTER": "set only when the hub moves to a new, empty Kafka cluster",
+    "HUB_OVERRIDE_ROLES": "the default is the partnership's break-glass policy",
+    "HUB_CONSENT_ROLES": "the default is the partnership's consent policy",
+    "HUB_MAX_BODY_BYTES": "64 KiB holds every request the API takes",
+    "HUB_MATCH_LINK_WEIGHT": "the calibrated weights of docs/matching.md",
+    "HUB_MATCH_PROPOSE_WEIGHT": "the calibrated weights of docs/matching.md",
+    "HUB_PANEL_TYPES": "the packaged panel types unless a partnership adds its own",
+    "HUB_AUDIT_CHECKPOINT_EVERY": "checkpoint cadence of docs/audit.md",
+    "HUB_AUDIT_CHECKPOINT_SECONDS": "checkpoint cadence of docs/audit.md",
+    "HUB_AGGREGATE_CACHE": "memory tuning per process",
+    "HUB_SUBJECT_KEY_SCHEMA": "the event store's own schema is the default",
+}
+NEVER_IN_PRODUCTION = {
+    "HUB_ALLOW_HTTP_SESSIONS": "sends the session cookie over plain http: local demo and tests",
+    "HUB_PARTNERSHIP_KEY": "connectors only; the hub never holds the partnership key",
+}
+HUB_SERVICES = ("topics", "worker", "matcher", "api")  # built from this repository
+SECRETS = "/run/secrets"
 
 
 def services() -> dict:  # type: ignore[type-arg]
@@ -48,20 +72,94 @@ def test_topics_are_created_before_the_workers_start_and_kafka_keeps_its_data() 
     assert "--bundle" in found["opa"]["command"]
 
 
-def test_every_variable_production_needs_is_set_and_documented() -> None:
-    found = services()
-    for name in ("worker", "api", "topics"):
-        env = found[name]["environment"]
-        assert set(env) >= PRODUCTION, (name, PRODUCTION - set(env))
+def readme_table() -> str:
     readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Configuration"):readme.index("## A pilot on one machine")]
-    documented = set(re.findall(r"`(HUB_[A-Z_]+)`", table))
+    return readme[readme.index("## Configuration"):readme.index("## A pilot on one machine")]
+
+
+def postgres_variables() -> set[str]:
+    """The POSTGRES_* names eventsourcing.postgres or the hub itself reads: what the README's
+    ``POSTGRES_*`` row stands for (a misspelt one, say POSTGRES_DB, would be silently unused)."""
+    import eventsourcing.postgres
+    sources = [Path(eventsourcing.postgres.__file__), *ROOT.glob("hub/**/*.py")]
+    return {name for path in sources
+            for name in re.findall(r"\b(POSTGRES_[A-Z_]+)\b", path.read_text())}
+
+
+def test_every_variable_the_code_reads_is_documented() -> None:
+    documented = set(re.findall(r"`(HUB_[A-Z_]+)`", readme_table()))
     used = set()
     for path in [*ROOT.glob("hub/**/*.py"), *ROOT.glob("connectors/**/*.py")]:
         used |= set(re.findall(r"\b(HUB_[A-Z_]+)\b", path.read_text()))
     assert used <= documented, f"read by the code but not in README: {sorted(used - documented)}"
-    in_compose = {k for k in found["api"]["environment"] if k.startswith("HUB_")}
-    assert in_compose <= documented, sorted(in_compose - documented)
+
+
+def test_every_variable_compose_sets_for_the_hub_is_in_the_readme_table() -> None:
+    table = readme_table()
+    assert "`PERSISTENCE_MODULE`, `POSTGRES_*`" in table
+    documented = set(re.findall(r"`((?:HUB|POSTGRES)_[A-Z_]+|PERSISTENCE_MODULE)`", table))
+    postgres = postgres_variables()
+    found = services()
+    for name in HUB_SERVICES:
+        env = set(found[name]["environment"])
+        undocumented = {v for v in env - documented
+                        if not (v.startswith("POSTGRES_") and v in postgres)}
+        assert undocumented == set(), (name, sorted(undocumented))
+
+
+def test_every_variable_production_needs_is_set_in_compose() -> None:
+    table = set(re.findall(r"`(HUB_[A-Z_]+)`", readme_table()))
+    placed = {v for v in PRODUCTION if v.startswith("HUB_")} | set(DEFAULT_SUITS) | set(
+        NEVER_IN_PRODUCTION)
+    assert table == placed, ("README and this test disagree: place", sorted(table ^ placed))
+    found = services()
+    for name in HUB_SERVICES:
+        env = found[name]["environment"]
+        assert set(env) >= PRODUCTION, (name, sorted(PRODUCTION - set(env)))
+        assert not set(env) & set(NEVER_IN_PRODUCTION), name
+        assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    hub_env = found["api"]["environment"]
+    postgres = found["postgres"]["environment"]
+    assert hub_env["POSTGRES_HOST"] == "postgres" and hub_env["POSTGRES_PORT"] == "5432"
+    assert hub_env["POSTGRES_DBNAME"] == postgres["POSTGRES_DB"]  # the database it creates
+    assert hub_env["POSTGRES_USER"] == postgres["POSTGRES_USER"]
+    assert hub_env["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD}"  # the same secret, not a value
+
+
+def test_hub_services_restart_and_replicas_have_a_host_port_each() -> None:
+    found = services()
+    for name in ("api", "worker", "matcher"):
+        assert found[name].get("restart") in {"unless-stopped", "always"}, name
+    for name, service in found.items():
+        replicas = int(service.get("deploy", {}).get("replicas", 1))
+        for port in service.get("ports", []):
+            if not isinstance(port, dict) and ":" not in str(port):
+                continue  # a container port only: the host picks a free one per replica
+            published = (str(port.get("published", "")) if isinstance(port, dict)
+                         else str(port).rsplit(":", 1)[0].rsplit(":", 1)[-1])
+            if not published:
+                continue  # an ephemeral host port: no clash between replicas
+            low, _, high = published.partition("-")
+            width = int(high or low) - int(low) + 1
+            assert width >= replicas, (f"{name}: {replicas} replicas cannot share the "
+                                       f"{width} host port(s) {published}")
+
+
+def test_the_secrets_are_mounted_read_only_where_the_audit_key_is_read() -> None:
+    found = services()
+    for name in HUB_SERVICES:
+        key_file = found[name]["environment"]["HUB_AUDIT_KEY_FILE"]
+        assert key_file.startswith(SECRETS + "/")
+        mounts = [v for v in found[name].get("volumes", [])
+                  if (v.get("target") if isinstance(v, dict) else v.split(":")[1]) == SECRETS]
+        if name == "topics":  # creates topics only: it never signs, so it gets no secrets
+            assert mounts == []
+            continue
+        assert len(mounts) == 1, name
+        mount = mounts[0]
+        read_only = (mount.get("read_only") is True if isinstance(mount, dict)
+                     else mount.split(":")[2:] == ["ro"])
+        assert read_only, f"{name} mounts {SECRETS} writable"
 
 
 def dockerignored(pattern_lines: list[str], path: str) -> bool:
