@@ -24,10 +24,12 @@ from hub.application import PartnershipHub
 from hub.broker import EmbeddedBroker
 from hub.ingest.metrics_server import serve_metrics
 from hub.policy import load_engine
+from hub.policy.opa_engine import OpaEngine
 from hub.registry import Registry
 from tests.api.conftest import add_clients
 from tests.conftest import Partnership, wait_until
 from tests.panels.data import make_settings, seed
+from tests.policy.opa_server import opa_data_api
 
 SAMPLES = Path(__file__).parents[1] / "hub" / "demo_data"
 OPERATOR = "operator"
@@ -123,6 +125,31 @@ def test_ready_says_which_part_is_down_within_seconds(partnership: Partnership) 
     checks = ready.json()["checks"]
     assert checks["broker"]["ok"] is False and "unreachable" in checks["broker"]["detail"]
     assert checks["store"]["ok"] is True and checks["policy_engine"]["ok"] is True
+
+
+def test_ready_is_503_naming_the_policy_engine_when_opa_cannot_answer(
+        tmp_path: Path, broker: EmbeddedBroker) -> None:
+    """An OPA that does not answer means nothing can be released, so the replica must leave
+    the load balancer; the same app over an OPA that answers is ready."""
+    settings, _ = make_settings(tmp_path)
+    settings = dataclasses.replace(settings, bootstrap_servers=broker.bootstrap_servers)
+    hub = PartnershipHub(env=settings.store_env)
+    port = closed_port()
+    engine = OpaEngine(f"http://127.0.0.1:{port}", timeout=1.0, retries=0)
+    ready = TestClient(create_app(settings, hub, engine)).get("/ready")
+    assert ready.status_code == 503, ready.text
+    body = ready.json()
+    assert body["ready"] is False
+    assert {name for name, check in body["checks"].items() if not check["ok"]} == {
+        "policy_engine"}
+    detail = body["checks"]["policy_engine"]["detail"]
+    assert detail.startswith("policy engine opa:") and f"127.0.0.1:{port}" in detail
+    assert "unavailable" in detail
+
+    with opa_data_api() as url:
+        answering = TestClient(create_app(settings, hub, OpaEngine(url))).get("/ready")
+    assert answering.status_code == 200, answering.text
+    assert answering.json()["checks"]["policy_engine"]["ok"] is True
 
 
 def test_the_worker_reports_handled_dead_lettered_and_lag_and_logs_its_progress(
