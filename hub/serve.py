@@ -1,8 +1,8 @@
 """``hub serve``: a pilot partnership hub on one machine, kept in a data directory, until stopped.
 
-Runs the ingestion worker and the API, and the embedded broker unless ``HUB_KAFKA_BOOTSTRAP``
-names a real Kafka. What a restart keeps and what it does not is printed at start (and in
-README "A pilot on one machine"):
+Runs the ingestion worker, the person matcher (``hub matching follow``) and the API, and the
+embedded broker unless ``HUB_KAFKA_BOOTSTRAP`` names a real Kafka. What a restart keeps and
+what it does not is printed at start (and in README "A pilot on one machine"):
 
 * kept (in the data directory): the event store (every recorded event, person, case, consent),
   the disclosure and access log with its signed checkpoints, the agency and client registry,
@@ -45,6 +45,7 @@ def serve(data_dir: Path | None, host: str, port: int, broker_port: int) -> int:
 
     from hub.admin import ensure_agency_topics
     from hub.api import create_app
+    from hub.matching.cli import follow
     from hub.runtime import open_engine, open_hub
 
     env = dict(os.environ)
@@ -73,6 +74,10 @@ def serve(data_dir: Path | None, host: str, port: int, broker_port: int) -> int:
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), name="worker", daemon=True)
     thread.start()
+    matching_stop = threading.Event()
+    matcher = threading.Thread(target=follow, args=(settings, hub, matching_stop),
+                               name="matcher", daemon=True)
+    matcher.start()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, hub, open_engine(settings)),
                                            host=host, port=port, log_level="warning"))
     print(f"API on http://{host}:{port} (OpenAPI at /docs, readiness at /ready); "
@@ -85,6 +90,8 @@ def serve(data_dir: Path | None, host: str, port: int, broker_port: int) -> int:
         server.run()
     finally:
         _drain(worker, stop, thread)
+        matching_stop.set()
+        matcher.join(15)
         worker.close()
         if broker is not None:
             broker.stop()

@@ -10,6 +10,7 @@ are stored, until stopped (run one matcher per hub: it is the only writer of its
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 import time
@@ -21,6 +22,9 @@ from hub.matching.engine import BLOCKED_ON, MatchingEngine
 from hub.matching.model import train
 from hub.matching.outcomes import MatchingFollower, identities_of, pending
 from hub.settings import Settings
+from hub.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,12 +68,43 @@ def run(settings: Settings, hub: PartnershipHub, args: argparse.Namespace,
         print(f"trained on {len(engine.identities)} identities in "
               f"{time.perf_counter() - started:.1f} s; saved {model_path(settings.data_dir)}")
         return 0
-    follower = MatchingFollower(hub, MatchingEngine(load_model(settings.data_dir),
-                                                    thresholds()))
-    counts: dict[str, Any] = follower.catch_up(progress=_progress)
-    print("backfill: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    while args.sub == "follow" and not (stop or threading.Event()).wait(args.interval):
-        found = follower.catch_up()
-        if found["records"]:
-            _progress(found)
+    if args.sub == "follow":
+        follow(settings, hub, stop or threading.Event(), args.interval)
+        return 0
+    counts = MatchingFollower(hub, matching_engine(settings)).catch_up(progress=_progress)
+    print("backfill: " + _said(counts))
     return 0
+
+
+def matching_engine(settings: Settings) -> MatchingEngine:
+    """The trained model of this data directory (else the shipped one) and the thresholds."""
+    return MatchingEngine(load_model(settings.data_dir), thresholds())
+
+
+def follow(settings: Settings, hub: PartnershipHub, stop: threading.Event,
+           interval: float = 2.0) -> None:
+    """Match every held record (the index is rebuilt from the store), then each new one as it
+    is stored, until ``stop`` is set. ``hub serve`` runs this beside its worker; in
+    production it is the ``matcher`` service (one per hub: the only writer of its links)."""
+    follower: MatchingFollower | None = None
+    while True:
+        try:
+            if follower is None:
+                # A store that failed mid-record may have taken some of a record's outcomes
+                # and not others: start again from the store (decided pairs stay decided).
+                follower = MatchingFollower(hub, matching_engine(settings))
+                counts: dict[str, Any] = follower.catch_up(progress=_progress)
+                log.info("matching: caught up with the store (%s)", _said(counts))
+            else:
+                found = follower.catch_up()
+                if found["records"]:
+                    log.info("matching: %s", _said(found))
+        except StoreUnavailable as exc:
+            follower = None
+            log.warning("matching: %s; starting again in %.0f s", exc, interval)
+        if stop.wait(interval):
+            return
+
+
+def _said(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from argparse import Namespace
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,16 +17,17 @@ from eventsourcing.cryptography import AESCipher
 
 from domain.contract import matchkeys
 from domain.model.subjects import proposal_id
-from domain.rules import case_review, marac
 from domain.rules.matching import AUTO_LINK, PROPOSE
 from hub.application import PartnershipHub
 from hub.audit.erasure import erase_subject
-from hub.matching.cli import run
+from hub.matching.cli import follow, run
 from hub.matching.config import model_path
 from hub.matching.engine import MatchingEngine
 from hub.matching.model import Model
 from hub.matching.outcomes import MatchingFollower, pending
 from hub.matching.people import root_of
+from hub.panels.service import PanelService
+from hub.policy.regorus_engine import RegorusEngine
 from hub.settings import Settings
 from hub.views.case_view import build_case_view
 from hub.views.person_view import PersonView
@@ -77,17 +79,19 @@ def report(send: Send, ref: str, days: int, victim: dict[str, Any]) -> None:
 
 
 def facts(hub: PartnershipHub) -> tuple[int, list[str], bool]:
-    """Incidents in the case view, MARAC triggers and case-review eligibility, computed as
-    the panels compute them (hub/panels/service.py)."""
+    """Incidents in the case view, and the MARAC triggers and case-review eligibility the
+    panel service itself finds for the case (its coordinators' suggestions)."""
     view = build_case_view(hub, "wcc-housing", "DA1")
     assert view is not None
-    times = [i.occurred_at for i in view.incidents]
+    panels = PanelService(hub, RegorusEngine())
     now = T0 + timedelta(days=100)
-    triggers = marac.marac_triggers(dash_score=None, judged_level=None, incident_times=times,
-                                    last_referral_at=None, now=now).reasons
-    reports = [case_review.Report(i.agency, "police", i.reported_at, i.occurred_at)
-               for i in view.incidents]
-    return len(view.incidents), triggers, case_review.is_eligible(reports)
+
+    def fired(panel: str) -> list[str]:
+        return [t for s in panels.suggestions(panel, now) if s.case_ref == "DA1"
+                for t in s.triggers]
+
+    return (len(view.incidents), fired("marac"),
+            "case_review_eligible" in fired("asb_case_review"))
 
 
 def decide(send: Send, verb: str, a: str, b: str) -> None:
@@ -97,7 +101,8 @@ def decide(send: Send, verb: str, a: str, b: str) -> None:
 
 def test_a_confirmed_proposal_changes_view_marac_and_case_review_and_undo_reverts(
         hub: PartnershipHub, send: Send) -> None:
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     for n in range(3):
         report(send, f"P-{n}", 10 * n, POLICE_VICTIM)
     counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
@@ -124,7 +129,8 @@ def test_a_confirmed_proposal_changes_view_marac_and_case_review_and_undo_revert
 
 def test_an_automatic_link_is_an_event_with_field_weights_and_can_be_undone(
         hub: PartnershipHub, send: Send) -> None:
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")  # a typing error
     for n in range(3):
         report(send, f"P-{n}", 10 * n, typed)
@@ -145,7 +151,8 @@ def test_an_automatic_link_is_an_event_with_field_weights_and_can_be_undone(
 
 def test_same_name_far_apart_in_age_is_not_joined(hub: PartnershipHub, send: Send) -> None:
     """Her mother, same name and home: at most a question for a person, never a join."""
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     mother = party(NAME, "1951-09-30")
     report(send, "P-1", 1, mother)
     counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
@@ -158,7 +165,8 @@ def test_same_name_far_apart_in_age_is_not_joined(hub: PartnershipHub, send: Sen
 
 def test_cli_trains_on_held_identities_then_backfills(hub: PartnershipHub, send: Send,
                                                       tmp_path: Path) -> None:
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     report(send, "P-1", 1, POLICE_VICTIM)
     report(send, "P-2", 2, party("Margaret Quarendon-Thistlecombe", "1975-02-14"))
     settings = Settings(data_dir=tmp_path)
@@ -184,7 +192,8 @@ def test_cli_trains_on_held_identities_then_backfills(hub: PartnershipHub, send:
 
 def test_three_agencies_records_of_one_person_gather_under_one_key_without_noise(
         hub: PartnershipHub, send: Send, capsys: pytest.CaptureFixture[str]) -> None:
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")
     short = party("Peggy Quarrendon-Thistlecombe", "1975-02-14")
     report(send, "P-0", 0, typed)
@@ -203,7 +212,8 @@ def test_three_agencies_records_of_one_person_gather_under_one_key_without_noise
 
 def test_an_erased_person_is_not_matched_on_a_later_backfill(hub: PartnershipHub,
                                                               send: Send) -> None:
-    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME,
+                         "category": "domestic_abuse"})
     typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")
     erase_subject(hub, {"user": "dpo-1", "agency": "wcc-housing"}, CASE_VICTIM["match_key"],
                   reason="erasure request")
@@ -211,3 +221,29 @@ def test_an_erased_person_is_not_matched_on_a_later_backfill(hub: PartnershipHub
     counts = MatchingFollower(hub, MatchingEngine(Model.load())).catch_up()
     assert counts["identities"] == 1  # her sealed name no longer opens: nothing to match on
     assert counts[AUTO_LINK] == counts[PROPOSE] == 0
+
+
+def test_follow_links_a_record_stored_while_it_runs(hub: PartnershipHub, send: Send,
+                                                    tmp_path: Path) -> None:
+    """The matcher that `hub serve` and the compose `matcher` service run: records stored
+    after it has caught up are matched as they arrive, and it stops when asked."""
+    send("case.opened", {**opened("DA1", [CASE_VICTIM]), "location": HOME})
+    stop = threading.Event()
+    matcher = threading.Thread(target=follow, args=(Settings(data_dir=tmp_path), hub, stop,
+                                                    0.05))
+    matcher.start()
+    typed = party("Margaret Quarendon-Thistlecombe", "1975-02-14")
+    try:
+        time.sleep(0.3)  # caught up with the case before the report arrives
+        report(send, "P-1", 1, typed)
+        deadline = time.monotonic() + 20
+        while (root_of(hub, typed["match_key"]) != root_of(hub, CASE_VICTIM["match_key"])
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        matcher.join(10)
+    assert not matcher.is_alive()
+    assert root_of(hub, typed["match_key"]) == root_of(hub, CASE_VICTIM["match_key"])
+    link = hub.get_or_none(proposal_id(CASE_VICTIM["match_key"], typed["match_key"]))
+    assert link.outcome == AUTO_LINK and link.rule == "probabilistic"
