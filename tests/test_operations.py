@@ -63,8 +63,9 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_ready_metrics_and_health_of_the_api_after_real_disclosures(
-        tmp_path: Path, broker: EmbeddedBroker) -> None:
+def seeded_api(tmp_path: Path, broker: EmbeddedBroker) -> tuple[TestClient, dict[str, str], str]:
+    """The API over a seeded SQLite store and the real broker: the client, the tokens of
+    tests/api's clients and an operator's token."""
     settings, tokens = make_settings(tmp_path)
     settings = dataclasses.replace(settings, bootstrap_servers=broker.bootstrap_servers)
     add_clients(settings, tokens)
@@ -73,7 +74,12 @@ def test_ready_metrics_and_health_of_the_api_after_real_disclosures(
     registry.save(settings.registry_path)
     hub = PartnershipHub(env=settings.store_env)
     seed(hub, datetime.now(UTC))
-    client = TestClient(create_app(settings, hub, load_engine()))
+    return TestClient(create_app(settings, hub, load_engine())), tokens, operator
+
+
+def test_ready_metrics_and_health_of_the_api_after_real_disclosures(
+        tmp_path: Path, broker: EmbeddedBroker) -> None:
+    client, tokens, operator = seeded_api(tmp_path, broker)
 
     health = client.get("/health")
     assert health.status_code == 200 and health.json()["status"] == "ok"
@@ -112,6 +118,36 @@ def test_ready_metrics_and_health_of_the_api_after_real_disclosures(
     assert grew("hub_decision_seconds_count", engine="regorus") == 1
     assert sample(text, "hub_audit_chain_length") >= 3  # the release and the two refusals
     assert "NO-SUCH" not in text and "ASB-77" not in text  # ids never become labels
+
+
+def test_metrics_count_a_refusal_and_follow_a_signed_checkpoint(
+        tmp_path: Path, broker: EmbeddedBroker) -> None:
+    """A refusal of a case that exists is a decision (outcome refused, basis none), and the
+    checkpoint gauge is what tells an operator how much of the chain is vouched for."""
+    client, tokens, operator = seeded_api(tmp_path, broker)
+    scraper = {"Authorization": f"Bearer {operator}"}
+    before = client.get("/metrics", headers=scraper).text
+    gp = {"Authorization": f"Bearer {tokens['gp']}", "X-Hub-User": "Dr Gee"}  # no agreement
+    refused = client.post("/v1/case-views", headers=gp, json={
+        "case": {"agency": "wcc-asb", "ref": "ASB-77"}, "purpose": "asb_case_management"})
+    assert refused.status_code == 404, refused.text
+    officer = {"Authorization": f"Bearer {tokens['case_officer']}", "X-Hub-User": "A Officer"}
+    released = client.post("/v1/case-views", headers=officer, json={
+        "case": {"agency": "wcc-asb", "ref": "ASB-77"}, "purpose": "asb_case_management"})
+    assert released.status_code == 200, released.text
+    after_traffic = client.get("/metrics", headers=scraper).text
+    assert (sample(after_traffic, "hub_decisions_total", outcome="refused", gateway="none")
+            - sample(before, "hub_decisions_total", outcome="refused", gateway="none")) == 1
+    unsigned = sample(after_traffic, "hub_audit_last_checkpoint_seq")
+    length = sample(after_traffic, "hub_audit_chain_length")
+    assert length >= 2 and unsigned < length  # the two decisions are not yet signed for
+
+    dpo = {"Authorization": f"Bearer {tokens['dpo']}", "X-Hub-User": "the.dpo"}
+    signed = client.post("/v1/dpo/audit/checkpoints", headers=dpo)
+    assert signed.status_code == 200, signed.text
+    after = client.get("/metrics", headers=scraper).text
+    assert sample(after, "hub_audit_last_checkpoint_seq") == signed.json()["seq"] >= length
+    assert sample(after, "hub_audit_chain_length") > signed.json()["seq"]  # the DPO's access
 
 
 def test_ready_says_which_part_is_down_within_seconds(partnership: Partnership) -> None:
