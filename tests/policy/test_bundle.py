@@ -156,11 +156,59 @@ def test_every_purpose_recipient_and_gateway_cites_its_source() -> None:
         assert set(entry["purposes"]) <= set(config["purposes"])
 
 
+def test_every_agency_and_category_cites_its_source() -> None:
+    """Agencies cite the seeds; a data category cites the seeds or, for a legal fact the seeds do
+    not state, the statute (UK GDPR Art 9(1), DPA 2018 s10(5))."""
+    config = load_bundle().data["hub"]["config"]
+    for key, entry in config["agencies"].items():
+        assert "seeds/" in entry.get("cite", ""), f"agencies.{key} has no source"
+    for key, entry in config["categories"].items():
+        cite = entry.get("cite", "")
+        assert re.search(r"seeds/00\d L\d|UK GDPR Art|DPA 2018|CDA 1998", cite), \
+            f"categories.{key} has no source"
+
+
+def _section(doc: str, heading: str) -> str:
+    """The text of a docs section, from its heading to the next heading of any level."""
+    start = doc.index(heading + "\n") + len(heading)
+    end = re.search(r"^#{1,6} ", doc[start:], re.M)
+    return doc[start:start + end.start()] if end else doc[start:]
+
+
+def _rows(section: str, table: int = 0) -> dict[str, list[str]]:
+    """The rows of a section's `table`-th table by their first cell's id:
+    `| `id` | a | b |` -> [a, b]."""
+    tables = re.findall(r"(?:^\|.*\|[ \t]*\n?)+", section, re.M)
+    rows: dict[str, list[str]] = {}
+    for line in tables[table].splitlines():
+        match = re.match(r"\| `([\w-]+)` \|(.*)\|\s*$", line)
+        if match:
+            rows[match.group(1)] = [cell.strip() for cell in match.group(2).split(" | ")]
+    return rows
+
+
 def test_docs_list_every_purpose_recipient_and_gateway() -> None:
-    """docs/policies.md "Vocabulary": every id in the data, with where it comes from."""
+    """docs/policies.md "Vocabulary": every id in the data, with where it comes from: purposes,
+    recipients, agency kinds, gateways, Sch 1 conditions and data categories; the gateway and
+    category tables give each entry's `cite` from the data as their last column."""
     config = load_bundle().data["hub"]["config"]
     doc = (BUNDLE_DIR.parent / "docs" / "policies.md").read_text(encoding="utf-8")
     kinds = {a["kind"] for a in config["agencies"].values()}
-    for ids in (config["purposes"], config["recipients"], config["gateways"], kinds):
+    for ids in (config["purposes"], config["recipients"], config["gateways"], kinds,
+                config["categories"], config["controls"]["sch1_conditions"]):
         missing = [i for i in ids if f"| `{i}` |" not in doc]
         assert not missing, f"not in docs/policies.md: {missing}"
+    for heading, table in (("### Gateways (`hub/config/gateways/data.json`)", "gateways"),
+                           ("## Data categories (`hub/config/categories/data.json`)",
+                            "categories")):
+        rows = _rows(_section(doc, heading))
+        assert set(rows) == set(config[table]), f"{table}: the docs table lists {sorted(rows)}"
+        wrong = {i: rows[i][-1] for i, entry in config[table].items()
+                 if rows[i][-1] != entry["cite"]}
+        assert not wrong, f"docs/policies.md {table} source column is not the data's cite: {wrong}"
+    conditions = _rows(_section(doc, "### Gateways (`hub/config/gateways/data.json`)"), 1)
+    assert set(conditions) == set(config["controls"]["sch1_conditions"])
+    assert all(re.search(r"DPA 2018|UK GDPR", row[-1]) for row in conditions.values())
+    agencies = _rows(_section(doc, "### Recipients"))
+    for agency, entry in config["agencies"].items():
+        assert agency in agencies.get(entry["kind"], [""])[0], f"{agency} not under its kind"
