@@ -56,9 +56,17 @@ def test_a_complainant_stays_protected_where_a_linked_incident_names_her_victim(
         "case": {"agency": "wcc-asb", "ref": "ASB-P12"}, "purpose": "asb_case_management",
         "acting_for": "alleged_perpetrator"})
     assert asked.status_code == 200, asked.text
-    text = json.dumps(asked.json()["view"])
+    view = asked.json()["view"]
+    text = json.dumps(view)
     leaked = [s for s in ("Nadia", "Quennell", COMPLAINANT[1], "12 Heron Walk") if s in text]
     assert not leaked, f"the complainant reaches the perpetrator's side: {leaked}\n{text}"
+    # What that side is given: the case, its summary with her name redacted, the incident, and
+    # the alleged perpetrator's own identity (a test that withholds everything fails here).
+    assert view["case"]["summary"] == "[complainant] reports loud music from the flat below"
+    assert view["incident"][0]["summary"] == "Door of the flat damaged"
+    for record in (view["case"], view["incident"][0]):
+        assert {"role": "alleged_perpetrator", "name": PERP[0], "date_of_birth": PERP[1]} in \
+            record["party"], text
 
 
 def test_anonymity_asked_of_the_police_holds_in_a_council_record(client: TestClient,
@@ -75,8 +83,10 @@ def test_anonymity_asked_of_the_police_holds_in_a_council_record(client: TestCli
     asked = client.post("/v1/case-views", headers=seeded.headers("case_officer"), json={
         "case": {"agency": "wcc-asb", "ref": "ASB-W12"}, "purpose": "asb_case_management"})
     assert asked.status_code == 200, asked.text
-    text = json.dumps(asked.json()["view"])
-    assert WITNESS not in text, text
+    view = asked.json()["view"]
+    assert WITNESS not in json.dumps(view), view
+    assert view["case"]["ref"] == "ASB-W12" and view["case"]["summary"] == "Noise nuisance"
+    assert view["case"]["party"] == [{"role": "victim"}], "her role, not who she is"
 
 
 def test_perpetrator_side_gets_no_health_or_hate_motivation_of_the_complainant(
@@ -106,9 +116,14 @@ def test_perpetrator_side_gets_no_health_or_hate_motivation_of_the_complainant(
             "proportionality": "p", "third_parties_considered": "t",
             "special_category_condition": "sch1_para10"}]})
     assert asked.status_code == 200, asked.text
-    text = json.dumps(asked.json()["view"])
+    view = asked.json()["view"]
+    text = json.dumps(view)
     leaked = [s for s in ("sertraline", "mental_health") if s in text]
     assert not leaked, f"the complainant's health reaches the perpetrator's side: {text}"
+    assert view["case"]["summary"] == "Abuse shouted at a neighbour"
+    assert view["incident"][0]["category"] == "hate_related"
+    assert {"role": "alleged_perpetrator", "name": PERP[0], "date_of_birth": PERP[1]} in \
+        view["case"]["party"], text
 
 
 def test_a_counter_allegation_does_not_put_the_complainant_in_a_press_release(client: TestClient,
@@ -139,5 +154,9 @@ def test_a_counter_allegation_does_not_put_the_complainant_in_a_press_release(cl
                               "recipient_detail": {"name": "Press release: injunction"},
                               "gateway_claims": [APPROVED]})
     assert asked.status_code == 200, asked.text
-    text = json.dumps(asked.json()["view"])
+    view = asked.json()["view"]
+    text = json.dumps(view)
     assert "Quennell" not in text, f"the complainant goes to the public: {text}"
+    # The case itself is published (Rory's name is not: his counter-allegation makes him a
+    # complainant too, and the perpetrators-only rule reads his most protected role).
+    assert (view["case"]["ref"], view["case"]["category"]) == ("ASB-C12", "noise"), text
