@@ -32,7 +32,7 @@ def _entries(record: dict[str, Any], name: str) -> list[str]:
 
 
 def hate_motivation(record: dict[str, Any], name: str) -> list[str]:
-    """``Race|Religion`` -> ``["race", "religion"]`` (seeds/002 L80 lists the strands)."""
+    """``Race|Religion`` -> ``["race", "religion"]`` (seeds/002 L81 lists the strands)."""
     found = []
     for entry in _entries(record, name):
         motivation = MOTIVATIONS.get(normalise_code(entry))

@@ -38,7 +38,7 @@ class Incident(Aggregate):
         self.flags = flags
         self.confidentiality = confidentiality
 
-    # What a hate incident was motivated by (seeds/002 L80; docs/domain.md "Sensitive facts"):
+    # What a hate incident was motivated by (seeds/002 L81; docs/domain.md "Sensitive facts"):
     # its own event, so incidents recorded before it existed, and callers that create an
     # incident without it, are unchanged.
     hate_motivation: tuple[str, ...] = ()

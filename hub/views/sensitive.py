@@ -18,7 +18,7 @@ from hub.views.fields import ViewField
 # A party's sensitive facts and their categories (UK GDPR Art 9, Art 10).
 PARTY_SENSITIVE_CATEGORIES = {"ethnicity": "ethnicity", "religion": "special_category",
                               "sexual_orientation": "special_category"}
-# A hate incident's motivation reveals the victim's (perceived) characteristic (seeds/002 L80):
+# A hate incident's motivation reveals the victim's (perceived) characteristic (seeds/002 L81):
 # race is ethnic origin, disability, HIV status and mental health are health, religion, sexual
 # orientation and gender identity are other special category data; age is not special.
 HATE_MOTIVATION_CATEGORIES = {"race": "ethnicity", "religion": "special_category",
