@@ -67,8 +67,10 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         assigned = list(assigned)
-        log.info("joined group %s; assigned %s", self.worker.settings.consumer_group,
-                 _names(assigned) or "nothing yet (no agency topics, or all taken)")
+        group = self.worker.settings.consumer_group
+        log.info("joined group %s; assigned %s", group,
+                 _names(assigned) or "nothing yet (no agency topics, or all taken)",
+                 extra={"group": group})
         for tp in assigned:
             try:
                 last = self.worker.app.last_position(
@@ -78,8 +80,9 @@ class _SeekToStoredPosition(ConsumerRebalanceListener):
                 continue
             if last is not None:
                 self.worker.consumer.seek(tp, last + 1)
-            log.info("%s:%s resumes at offset %s", tp.topic, tp.partition,
-                     0 if last is None else last + 1)
+            offset = 0 if last is None else last + 1
+            log.info("%s:%s resumes at offset %s", tp.topic, tp.partition, offset,
+                     extra={"topic": tp.topic, "partition": tp.partition, "offset": offset})
 
 
 def _names(partitions: Iterable[TopicPartition]) -> str:
@@ -192,7 +195,10 @@ class IngestWorker:
         c = self.counts
         log.info("progress: %d handled (%d recorded, %d duplicate, %d dead-lettered); "
                  "%d behind on %d partition(s)", c.handled, c.recorded, c.duplicates,
-                 c.dead_lettered, lag, len(assigned))
+                 c.dead_lettered, lag, len(assigned),
+                 extra={"handled": c.handled, "recorded": c.recorded,
+                        "duplicates": c.duplicates, "dead_lettered": c.dead_lettered,
+                        "lag": lag, "partitions": len(assigned)})
 
     def _wait_for_store(self, stop: threading.Event, exc: StoreUnavailable) -> None:
         """Wait (with backoff, a log line per attempt) until the store answers again."""
@@ -311,4 +317,7 @@ class IngestWorker:
             EVENTS_HANDLED.labels(agency, "dead_lettered").inc()
             DEAD_LETTERS.labels(agency, r.letter.reason).inc()
             log.warning("dead-lettered %s:%s@%s to %s: %s", r.letter.topic, r.letter.partition,
-                        r.letter.offset, r.topic, r.letter.message)
+                        r.letter.offset, r.topic, r.letter.message,
+                        extra={"agency": agency, "topic": r.letter.topic,
+                               "partition": r.letter.partition, "offset": r.letter.offset,
+                               "reason": r.letter.reason, "deadletter_topic": r.topic})
