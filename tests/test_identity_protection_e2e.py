@@ -5,7 +5,7 @@ worker ingests it; partners ask through the API.
 Someone acting for the alleged perpetrator learns no part of the complainant's identity (name,
 date of birth, contact, home address, postcode, the name in free text) (seeds/002 L1208, L261,
 L316); a recipient that needs consent gets no free text about the complainant without it
-(seeds/002 L1450); someone acting for a witness is not given the eviction date before it
+(seeds/002 L1451); someone acting for a witness is not given the eviction date before it
 (seeds/002 L1728); the DPO sees what was redacted, by role, never the name."""
 
 from __future__ import annotations

@@ -63,6 +63,9 @@ class GatewayClaim(BaseModel):
     third_parties_considered: Text = ""
     prejudice_test: dict[Ref, Text] | None = Field(None, max_length=20)
     special_category_condition: Ref | None = None
+    categories: list[Ref] | None = Field(
+        None, max_length=LIST_MAX, description="the data categories the claim covers "
+                                               "(default: every category of the record)")
     police_agreement: bool = False
     necessity: Text = Field("", description="why the release is necessary (publicity: "
                                             "seeds/002 L1040)")

@@ -42,7 +42,7 @@ errors := ((unknown_recipient | (unknown_requester | (unknown_purpose | (role_re
 
 	# Who may ask and who may receive, where the purpose says (purposes data): publicity is the
 	# council's (seeds/002 L1042); a referral goes to a support service that takes personal data
-	# only with consent (seeds/002 L1450, L2026); s17A statistics go to relevant authorities
+	# only with consent (seeds/002 L1451, L2026); s17A statistics go to relevant authorities
 	# (seeds/002 L989).
 	requester_kind := object.get(data.hub.validate.requester_agency_entry, "kind", null)
 	receiver := data.hub.validate.recipient_agency

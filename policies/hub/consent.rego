@@ -1,6 +1,6 @@
 # Consent records. A consent covers a field when its subject, purposes, categories and recipients
 # all match and it is live as of now; a withdrawal takes effect for every decision after it.
-# Consent-gated sharing: seeds/002 L447, L1450, L2018-2026.
+# Consent-gated sharing: seeds/002 L447, L1451, L2018-2026.
 #
 # Consents and refusals are about a person, so they are gathered once per subject in the record.
 package hub.consent

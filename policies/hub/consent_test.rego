@@ -5,7 +5,7 @@ import rego.v1
 import data.hub.consent
 import data.hub.fixtures_test as fx
 
-# Consent-gated sharing: seeds/002 L447, L1450, L2018-2026.
+# Consent-gated sharing: seeds/002 L447, L1451, L2018-2026.
 
 record := fx.request("wcc-housing", "case_officer", "asb_case_management", [fx.summary, fx.victim_name, fx.victim_health])
 

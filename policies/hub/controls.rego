@@ -129,15 +129,27 @@ bars[id] contains "police information is supplied in strict confidence: use in e
 }
 
 # A purpose whose statute supplies a Sch 1 condition (MAPPA: the duty to co-operate, CJA 2003
-# s325, is a function conferred by an enactment, Sch 1 para 6) needs no further one; null if none.
-statutory_condition := object.get(object.get(config.purposes, [data.hub.validate.purpose], {}), "sch1_condition", null)
+# s325, is a function conferred by an enactment, Sch 1 para 6) needs no further one, for the
+# people that function is about (MAPPA: the offender whose risk is managed); null if none.
+statutory_purpose := object.get(config.purposes, [data.hub.validate.purpose], {})
+
+statutory_condition := object.get(statutory_purpose, "sch1_condition", null)
+
+statutory_roles := {r | some r in object.get(statutory_purpose, "sch1_subject_roles", [])}
+
+# Anyone else's special category or offence data (a victim's health asked for under MAPPA)
+# still needs a claim naming a condition or the person's consent.
+statutorily_covered(k) if {
+	statutory_condition != null
+	object.get(k, "subject_role", null) in statutory_roles
+}
 
 needs[id] contains msg if {
-	statutory_condition == null
 	special := data.hub.validate.special_categories
 	count(data.hub.validate.present_categories & special) > 0
 	some id, k in data.hub.validate.kinds
 	k.category in special
+	not statutorily_covered(k)
 	msg := sprintf("special category data (%v) needs a gateway with a DPA 2018 Sch 1 condition or explicit consent", [k.category])
 }
 
@@ -145,11 +157,11 @@ needs[id] contains msg if {
 # domestic law" (UK GDPR Art 10), i.e. a DPA 2018 Sch 1 condition (s10(5)): a claim naming one
 # (para 10, para 18) or the person's consent (Sch 1 para 29, which need not be explicit).
 needs[id] contains msg if {
-	statutory_condition == null
 	offences := data.hub.validate.offence_categories
 	count(data.hub.validate.present_categories & offences) > 0
 	some id, k in data.hub.validate.kinds
 	k.category in offences
+	not statutorily_covered(k)
 	msg := sprintf("criminal offence data (%v) needs a gateway with a DPA 2018 Sch 1 condition or the person's consent (UK GDPR Art 10; DPA 2018 s10(5))", [k.category])
 }
 
@@ -202,7 +214,7 @@ needs[id] contains "domestic abuse information from the council is forwarded onl
 	some id in consent_gated
 }
 
-# Referrals to support services and mediators need the person's agreement (seeds/002 L1450, L2026).
+# Referrals to support services and mediators need the person's agreement (seeds/002 L1451, L2026).
 consent_only contains id if {
 	data.hub.validate.recipient_agency.requires_consent == true
 	some id, k in data.hub.validate.kinds
@@ -211,13 +223,13 @@ consent_only contains id if {
 }
 
 needs[id] contains msg if {
-	msg := sprintf("%v receives personal data only with the person's consent (seeds/002 L1450, L2026)", [data.hub.validate.recipient])
+	msg := sprintf("%v receives personal data only with the person's consent (seeds/002 L1451, L2026)", [data.hub.validate.recipient])
 	some id in consent_only
 }
 
 # The facts of a record about people with no subject of their own (case reference, category,
 # dates, ward) tell a consent-only recipient that those people have, say, a domestic abuse case:
-# they are personal data of the record's people (seeds/002 L1450, L2026). So they go only when a
+# they are personal data of the record's people (seeds/002 L1451, L2026). So they go only when a
 # person of the record has a live consent for this recipient and purpose that carries one of
 # their own fields here (not refused, not barred); a record about nobody is not covered. Rules
 # of their own, apart from the field-by-field rule above (docs/policies.md stage 8).
@@ -233,7 +245,7 @@ needs[id] contains msg if {
 	data.hub.validate.recipient_agency.requires_consent == true
 	count(data.hub.consent.subjects) > 0
 	not person_consented
-	msg := sprintf("the facts of a record about people go to %v only when one of them consented to it for this purpose (seeds/002 L1450, L2026)", [data.hub.validate.recipient])
+	msg := sprintf("the facts of a record about people go to %v only when one of them consented to it for this purpose (seeds/002 L1451, L2026)", [data.hub.validate.recipient])
 	some id, k in data.hub.validate.kinds
 	not object.get(k, "subject", null) in data.hub.consent.subjects
 }

@@ -142,13 +142,14 @@ test_criminal_offence_needs_basis if {
 	not controls.needs["case.summary"] with input as inp
 }
 
-# MAPPA rests on a statutory duty (CJA 2003 s325): Sch 1 para 6 is its condition.
+# MAPPA rests on a statutory duty (CJA 2003 s325): Sch 1 para 6 is its condition, for the
+# offender whose risk is managed; the victim's health still needs its own condition or consent.
 test_statutory_purpose_supplies_the_condition if {
 	convictions := fx.person("party.2.convictions", "criminal_offence", "met-police", "mk1:p", "alleged_perpetrator")
 	inp := fx.request("probation", "offender_manager", "mappa", [convictions, fx.victim_health])
 	controls.statutory_condition == "sch1_para6" with input as inp
 	not controls.needs["party.2.convictions"] with input as inp
-	not controls.needs["party.0.health"] with input as inp
+	controls.needs["party.0.health"] == {"special category data (health) needs a gateway with a DPA 2018 Sch 1 condition or explicit consent"} with input as inp
 	other := fx.request("probation", "offender_manager", "asb_case_management", [convictions])
 	controls.statutory_condition == null with input as other
 }
@@ -198,12 +199,12 @@ test_council_domestic_abuse_is_consent_gated if {
 	count(controls.consent_gated) == 0 with input as marac
 }
 
-# Referrals to support services and mediators need the person's agreement (seeds/002 L1450, L2026).
+# Referrals to support services and mediators need the person's agreement (seeds/002 L1451, L2026).
 test_consent_only_recipients if {
 	inp := fx.request("advance-idva", "idva", "marac", [fx.victim_name, fx.summary])
 	controls.consent_only == {"party.0.name", "case.summary"} with input as inp
-	"advance-idva receives personal data only with the person's consent (seeds/002 L1450, L2026)" in controls.needs["party.0.name"] with input as inp
-	"the facts of a record about people go to advance-idva only when one of them consented to it for this purpose (seeds/002 L1450, L2026)" in controls.needs["case.summary"] with input as inp
+	"advance-idva receives personal data only with the person's consent (seeds/002 L1451, L2026)" in controls.needs["party.0.name"] with input as inp
+	"the facts of a record about people go to advance-idva only when one of them consented to it for this purpose (seeds/002 L1451, L2026)" in controls.needs["case.summary"] with input as inp
 	controls.person_consented == false with input as inp
 }
 

@@ -101,6 +101,15 @@ test_unknown_sch1_condition if {
 	"gateway cda_s115 not accepted: unknown Sch 1 condition sch1_para99" in messages(ps)
 }
 
+# Sch 1 para 6 needs a function conferred by an enactment: only MAPPA's duty to co-operate
+# (CJA 2003 s325) is one here, so an ASB case officer cannot claim it.
+test_the_statutory_purposes_condition_is_refused_for_other_purposes if {
+	c := object.union(fx.claim("cda_s115"), {"special_category_condition": "sch1_para6"})
+	inp := fx.with_claims(fx.base, [c])
+	ps := gateways.problems with input as inp
+	"gateway cda_s115 not accepted: Sch 1 condition sch1_para6 only for purposes [\"mappa\"]" in messages(ps)
+}
+
 test_a_condition_for_legal_claims_is_refused_for_other_purposes if {
 	c := object.union(fx.claim("cda_s115"), {"special_category_condition": "sch1_para33"})
 	inp := fx.with_claims(fx.base, [c])

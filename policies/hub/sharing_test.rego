@@ -151,7 +151,7 @@ test_refusal_overridden_only_by_child_in_need if {
 	r3.field_kinds["party.0.name"].gateway == "safeguarding_child_in_need"
 }
 
-# IDVA and mediators take personal data only with consent (seeds/002 L1450, L2026).
+# IDVA and mediators take personal data only with consent (seeds/002 L1451, L2026).
 test_consent_only_recipient if {
 	inp := fx.request("advance-idva", "idva", "marac", [fx.victim_name])
 	r1 := sharing.decision with input as inp

@@ -259,7 +259,7 @@ def test_a_consent_only_recipient_learns_no_record_fact_without_a_persons_consen
     """Nobody in HASB-1 consented to the IDVA service: asking for the housing case for
     safeguarding, the IDVA got the police's linked domestic abuse incident CAD-1 (ref, time,
     ward: fields with no subject), where an unknown reference gave 404. The facts of a record
-    about people now go only once one of them consented (seeds/002 L1450, L2026)."""
+    about people now go only once one of them consented (seeds/002 L1451, L2026)."""
     ask = {"case": {"agency": "wcc-housing", "ref": "HASB-1"}, "purpose": "safeguarding"}
     idva = seeded.headers("idva")
     before = client.post("/v1/case-views", headers=idva, json=ask)

@@ -5,6 +5,7 @@ depersonalised statistics. Real app, real store, both sides of each rule."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -98,6 +99,69 @@ def test_mappa_probation_gets_only_what_the_councils_duties_allow(client: TestCl
     assert refused.status_code == 404 and refused.json()["detail"] == NO_VIEW
     assert any("may not request data for purpose mappa" in r
                for r in dpo_row(client, seeded, refused.json()["disclosure_id"])["reasons"])
+
+
+def test_mappa_carries_the_offenders_offences_but_a_victims_health_needs_its_own_claim(
+        client: TestClient, seeded: Hub) -> None:
+    """Sch 1 para 6 (the duty to co-operate, CJA 2003 s325) covers the offender whose risk
+    MAPPA manages; the victim's health (here from the NHS) needs a claim naming a condition,
+    a claim scoped to other categories does not lift it, and para 6 serves MAPPA alone."""
+    now, offsets = seeded.now, itertools.count(20_000)
+    victim = party("Vera Vane", "1979-03-03", "victim")
+    perp = party(PERP, "1980-02-02", "alleged_perpetrator")
+
+    def send(agency: str, event_type: str, data: dict[str, Any]) -> None:
+        envelope = new_envelope(event_id=str(uuid4()), source=f"urn:agency:{agency}",
+                                event_type=event_type, subject="mappa-test", agency=agency,
+                                data=data, time=now)
+        validate(envelope)
+        seeded.hub.record_agency_event(envelope, Tracking("mappa-test:0", next(offsets)))
+
+    def reported(ref: str, summary: str, people: list[dict[str, Any]]) -> dict[str, Any]:
+        at = iso(now - timedelta(days=5))
+        return {"record": {"ref": ref, "version": 1}, "occurred_at": at, "reported_at": at,
+                "category": "physical_violence", "channel": "phone", "summary": summary,
+                "location": place(6), "parties": people, "flags": {}}
+
+    send("met-police", "incident.reported", reported("CAD-600", "Assault on a neighbour", [
+        victim, {**perp, "previous_offences": [{"offence": "Wounding", "outcome": "convicted"}]}]))
+    send("nw-icb", "incident.reported", reported("ICB-7", "Seen in A&E after an assault", [
+        {**victim, "health": [{"kind": "mental_health", "note": "PTSD after the assaults"}]}]))
+    send("wcc-asb", "case.opened", {
+        "record": {"ref": "ASB-91", "version": 1}, "opened_at": iso(now - timedelta(days=3)),
+        "category": "physical_violence", "summary": "Assaults on a neighbour",
+        "location": place(6), "parties": [victim, perp], "flags": {}})
+    case = {"agency": "wcc-asb", "ref": "ASB-91"}
+
+    def ask(who: str, claims: list[dict[str, Any]], purpose: str = "mappa") -> dict[str, Any]:
+        asked = client.post("/v1/case-views", json={"case": case, "purpose": purpose,
+                                                    "gateway_claims": claims},
+                            headers=seeded.headers(who))
+        assert asked.status_code == 200, asked.text
+        return asked.json()
+
+    def shown(answer: dict[str, Any]) -> str:
+        return json.dumps(answer["view"])
+
+    # The offender's convictions go to probation under the statute's own condition ...
+    assert "Wounding" in shown(ask("offender_manager", []))
+    # ... the victim's health does not go to the police without a condition for it.
+    plain = ask("police_officer", [])
+    assert "Assault on a neighbour" in shown(plain) and "PTSD" not in shown(plain)
+    assert any("special category data (health)" in w["reason"] for w in plain["withheld"])
+    claim = {"gateway": "cda_s115", "special_category_condition": "sch1_para18",
+             "justification": "the victim's safety plan needs her health needs",
+             "proportionality": "her mental health needs only, not her records",
+             "third_parties_considered": "nobody else's health is asked for"}
+    assert "PTSD" not in shown(ask("police_officer", [{**claim, "categories": ["identity"]}]))
+    released = ask("police_officer", [{**claim, "categories": ["health"]}])
+    assert "PTSD after the assaults" in shown(released)
+    assert "cda_s115" in released["gateways"]
+    para6 = ask("police_officer", [{**claim, "special_category_condition": "sch1_para6"}],
+                purpose="asb_case_management")
+    assert "PTSD" not in shown(para6)
+    assert any("sch1_para6 only for purposes" in r
+               for r in dpo_row(client, seeded, para6["disclosure_id"])["reasons"])
 
 
 def test_court_order_goes_to_the_named_court_under_para_5_1(client: TestClient,

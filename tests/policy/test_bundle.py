@@ -209,6 +209,9 @@ def test_docs_list_every_purpose_recipient_and_gateway() -> None:
     conditions = _rows(_section(doc, "### Gateways (`hub/config/gateways/data.json`)"), 1)
     assert set(conditions) == set(config["controls"]["sch1_conditions"])
     assert all(re.search(r"DPA 2018|UK GDPR", row[-1]) for row in conditions.values())
+    wrong = {c: row[-1] for c, row in conditions.items()
+             if row[-1] != config["controls"]["sch1_conditions"][c]["cite"]}
+    assert not wrong, f"docs/policies.md Sch 1 source column is not the data's cite: {wrong}"
     agencies = _rows(_section(doc, "### Recipients"))
     for agency, entry in config["agencies"].items():
         assert agency in agencies.get(entry["kind"], [""])[0], f"{agency} not under its kind"
