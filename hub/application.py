@@ -238,23 +238,32 @@ class PartnershipHub(Application[UUID]):
 
     def records(self, topics: Sequence[str], limit: int = 1000
                 ) -> Iterator[Any]:
-        """The events of these topics in the order they were stored. A stored row that no
-        longer decrypts or deserialises is an ``Unreadable`` in its place, so one bad row
-        never hides the rest; an outage of the store is still raised (StoreUnavailable)."""
+        """The events of these topics in the order they were stored (see ``stored``)."""
         start = 1
         while True:
-            batch = self.process_recorder.select_notifications(start=start, limit=limit,
-                                                               topics=topics)
-            for notification in batch:
-                try:
-                    event = self.mapper.to_domain_event(notification)
-                except STORE_ERRORS:
-                    raise
-                except Exception as exc:
-                    event = Unreadable(UUID(str(notification.originator_id)),
-                                       notification.originator_version, notification.id,
-                                       notification.topic, f"{type(exc).__name__}: {exc}"[:200])
+            batch = self.stored(topics, start=start, limit=limit)
+            for _, event in batch:
                 yield event
             if len(batch) < limit:
                 return
-            start = batch[-1].id + 1
+            start = batch[-1][0] + 1
+
+    def stored(self, topics: Sequence[str], *, start: int, limit: int
+               ) -> list[tuple[int, Any]]:
+        """Up to ``limit`` events of these topics from position ``start``, each with its
+        position. A stored row that no longer decrypts or deserialises is an ``Unreadable`` in
+        its place, so one bad row never hides the rest; an outage of the store is still raised
+        (StoreUnavailable)."""
+        found: list[tuple[int, Any]] = []
+        for notification in self.process_recorder.select_notifications(
+                start=start, limit=limit, topics=topics):
+            try:
+                event = self.mapper.to_domain_event(notification)
+            except STORE_ERRORS:
+                raise
+            except Exception as exc:
+                event = Unreadable(UUID(str(notification.originator_id)),
+                                   notification.originator_version, notification.id,
+                                   notification.topic, f"{type(exc).__name__}: {exc}"[:200])
+            found.append((notification.id, event))
+        return found

@@ -167,6 +167,13 @@ def _bounded(call: Callable[..., Any], attempts: int) -> Callable[..., Any]:
     return bounded
 
 
+def store_call(owner: Any, call: Callable[[], Any]) -> Any:
+    """``call`` against ``owner.datastore`` (a view's own SQL) with the recorders' bounded
+    waits and breaker: StoreUnavailable when the store cannot answer."""
+    attempts = ATTEMPTS if isinstance(owner.datastore, PostgresDatastore) else 1
+    return _bounded(lambda _: call(), attempts)(owner)
+
+
 def _bounded_calls(attempts: int) -> Callable[[type[Any]], type[Any]]:
     """A class decorator replacing each store call the recorder inherits with a bounded one;
     the library's ten retries (its ``@retry`` decorator) are unwrapped first."""
