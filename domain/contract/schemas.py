@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from domain.contract.envelope import Envelope, EnvelopeError
@@ -22,24 +23,6 @@ def known_types() -> dict[tuple[str, str], dict[str, Any]]:
             event_type, version = entry.name.removesuffix(".schema.json").rsplit(".v", 1)
             found[(event_type, version)] = json.loads(entry.read_text())
     return found
-
-
-def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
-    """The schema with its local ``#/$defs/...`` references replaced by their targets:
-    resolving references per record dominated validation time on both sides."""
-    if depth > 20:
-        raise ValueError("schema references nest too deeply to inline")
-    if isinstance(node, list):
-        return [_inline_refs(item, defs, depth) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    rest = {k: _inline_refs(v, defs, depth) for k, v in node.items()
-            if k not in ("$ref", "$defs")}
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs, depth + 1)
-        return {**rest, "allOf": [target]} if rest else target
-    return rest if "$ref" not in node else {**rest, "$ref": ref}
 
 
 # Dates the hub can compute with: people alive, events of this era (and no overflow when a
@@ -74,11 +57,33 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+def _format(name: str) -> Any:
+    """One of format_checker()'s checks as a predicate, so both validators agree on dates."""
+    check = format_checker().checkers[name][0]
+
+    def holds(instance: object) -> bool:
+        try:
+            return bool(check(instance))
+        except Exception:
+            return False
+
+    return holds
+
+
 @cache
-def _fast_validator(event_type: str, version: str) -> Draft202012Validator:
-    schema = known_types()[(event_type, version)]
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})),
-                                format_checker=format_checker())
+def _fast_validator(event_type: str, version: str) -> jsonschema_rs.Validator:
+    """Compiled once per schema (jsonschema-rs): validating every record in Python was 10-17%
+    of the worker. It only says yes quickly; a no is judged again by ``_validator``."""
+    return jsonschema_rs.Draft202012Validator(
+        known_types()[(event_type, version)], validate_formats=True,
+        formats={"date-time": _format("date-time"), "date": _format("date")})
+
+
+def _fast_valid(key: tuple[str, str], data: Any) -> bool:
+    try:
+        return bool(_fast_validator(*key).is_valid(data))
+    except Exception:  # anything it cannot take (say, nesting too deep) goes the slow way
+        return False
 
 
 @cache
@@ -96,7 +101,7 @@ def validate(envelope: Envelope) -> None:
         raise EnvelopeError("unknown-type",
                             f"event type {envelope.type!r} version {envelope.schemaversion!r} is "
                             f"not one the hub accepts; known: {', '.join(versions)}")
-    if _fast_validator(*key).is_valid(envelope.data):
+    if _fast_valid(key, envelope.data):
         return
     errors = sorted(_validator(*key).iter_errors(envelope.data), key=lambda e: list(e.path))
     if errors:
