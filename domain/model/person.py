@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Snapshot as AggregateSnapshot
 
 from domain.model import ids
 
@@ -20,7 +21,36 @@ class RecordLink:
     role: str
 
 
-class Person(Aggregate):
+class LinkIndex:
+    """``links`` in the order they were made (readers list them), with a set beside them so
+    that checking for a link stays constant time however many records name a person or place.
+    The set is rebuilt on first use and never stored (see ``Snapshot``)."""
+
+    links: list[RecordLink]
+
+    def _has_link(self, link: RecordLink) -> bool:
+        index: set[RecordLink] | None = self.__dict__.get("_link_set")
+        if index is None:
+            index = self.__dict__["_link_set"] = set(self.links)
+        return link in index
+
+    def _add_link(self, link: RecordLink) -> None:
+        self.links.append(link)
+        index: set[RecordLink] | None = self.__dict__.get("_link_set")
+        if index is not None:
+            index.add(link)
+
+    class Snapshot(AggregateSnapshot):
+        """The state without the derived set."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Any:
+            snapshot = super().take(aggregate)
+            snapshot.state.pop("_link_set", None)
+            return snapshot
+
+
+class Person(LinkIndex, Aggregate):
     """Links every agency record that carries this person's match key.
 
     The aggregate holds no name or date of birth: those stay in the agencies' records, so the
@@ -37,12 +67,12 @@ class Person(Aggregate):
         self.links: list[RecordLink] = []
 
     def link(self, kind: str, agency: str, ref: str, role: str) -> None:
-        if RecordLink(kind, agency, ref, role) not in self.links:
+        if not self._has_link(RecordLink(kind, agency, ref, role)):
             self._linked(kind=kind, agency=agency, ref=ref, role=role)
 
     @event("LinkedToRecord")
     def _linked(self, *, kind: str, agency: str, ref: str, role: str) -> None:
-        self.links.append(RecordLink(kind, agency, ref, role))
+        self._add_link(RecordLink(kind, agency, ref, role))
 
     # -- merges: confirmed matches are events and can be undone --------------------------------
 

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.model import ids
 from domain.model.errors import DomainRefused
-from domain.model.person import RecordLink
+from domain.model.person import LinkIndex, RecordLink
 
 
 def location_id(match_key: str) -> UUID:
@@ -31,7 +31,7 @@ def proposal_id(a: str, b: str) -> UUID:
     return uuid5(ids.NAMESPACE, f"match-proposal:{first}:{second}")
 
 
-class Location(Aggregate):
+class Location(LinkIndex, Aggregate):
     """Every agency record at one address or place (repeat addresses: 000:L241)."""
 
     @staticmethod
@@ -46,12 +46,12 @@ class Location(Aggregate):
         self.links: list[RecordLink] = []
 
     def link(self, kind: str, agency: str, ref: str) -> None:
-        if RecordLink(kind, agency, ref, "location") not in self.links:
+        if not self._has_link(RecordLink(kind, agency, ref, "location")):
             self._linked(kind=kind, agency=agency, ref=ref)
 
     @event("LinkedToRecord")
     def _linked(self, *, kind: str, agency: str, ref: str) -> None:
-        self.links.append(RecordLink(kind, agency, ref, "location"))
+        self._add_link(RecordLink(kind, agency, ref, "location"))
 
 
 class NameIndex(Aggregate):
