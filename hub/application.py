@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment, EnvType, get_topic
 
 from domain.contract.envelope import Envelope
 from domain.model import Case, Disclosure, Household, Incident, Person, ids
+from domain.model.audit import AuditCheckpoints, AuditLog
 from domain.model.person import RecordLink
 from domain.model.subjects import Location
 from hub.recorders import RECORDERS, RecordRefused
@@ -109,7 +110,10 @@ class PartnershipHub(Application[UUID]):
     # People, places and long cases gather many events: a snapshot every so often keeps a
     # cold read (a new worker, an API replica) from replaying all of them.
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
-        Person: 50, Location: 50, Household: 50, Case: 50}
+        Person: 50, Location: 50, Household: 50, Case: 50,
+        # The audit chain (a million entries in a few years) and its checkpoints: a new API
+        # process reads the head from a snapshot and at most 99 entries (hub/audit/chain.py).
+        AuditLog: 100, AuditCheckpoints: 20}
 
     def __init__(self, env: EnvType | None = None) -> None:
         try:

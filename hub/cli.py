@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     _add_audit_commands(sub)
     from hub.matching.cli import add_commands as add_matching_commands
     add_matching_commands(sub)
+    from hub.views.cli import add_commands as add_view_commands
+    add_view_commands(sub)
     args = parser.parse_args(argv)
     if args.hub_data_dir is not None:
         os.environ["HUB_DATA_DIR"] = str(args.hub_data_dir.resolve())
@@ -61,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     from hub.runtime import open_engine, open_hub
     hub = open_hub(settings)
+    if args.command == "views":
+        from hub.views.cli import run as run_views
+        return run_views(hub, args)
     if args.command == "matching":
         from hub.matching.cli import run as run_matching
         stop = threading.Event()

@@ -6,7 +6,7 @@ from dataclasses import replace
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, status
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.middleware.sessions import SessionMiddleware
@@ -26,11 +26,11 @@ from hub.api.limits import (
 from hub.api.notifications import notifications_router
 from hub.api.operations import RequestTimer, operations_router
 from hub.api.outage import store_unavailable
+from hub.api.paging import Before, Limit, link_next
 from hub.api.panels import panels_router
 from hub.api.schemas import AUTH, CaseRef, CaseViewAnswer, DisclosureRow, NoView, errors
 from hub.api.statistics import statistics_router
 from hub.application import PartnershipHub
-from hub.audit.queries import disclosure_rows
 from hub.policy import PolicyEngine
 from hub.settings import Settings
 from hub.sharing import (
@@ -42,6 +42,7 @@ from hub.sharing import (
     disclose_case_view,
 )
 from hub.store import StoreUnavailable
+from hub.views.disclosure_log import DisclosureLog, LogQuery
 from hub.web import SecurityHeaders, session_options, web_router
 from policies import bundle
 
@@ -186,12 +187,16 @@ def create_app(settings: Settings, hub: PartnershipHub, engine: PolicyEngine) ->
 
     @api.get("/v1/disclosures", tags=["data protection"], response_model=list[DisclosureRow],
              responses=errors(*AUTH, 403, 503))
-    def disclosures(who: Annotated[Requester, Depends(require_role("dpo"))],
-                    limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> Any:
-        """The disclosure log, newest last (data protection officers only; itself logged). A
-        record that cannot be read is listed as unreadable, never dropped."""
-        rows = disclosure_rows(hub)[-limit:]
-        return logged(hub, who, "dpo.disclosures", {"limit": limit}, rows)
+    def disclosures(request: Request, response: Response,
+                    who: Annotated[Requester, Depends(require_role("dpo"))],
+                    limit: Limit = 100, before: Before = None) -> Any:
+        """The disclosure log, newest page first, each page newest last (data protection
+        officers only; itself logged). A record that cannot be read is listed as unreadable,
+        never dropped."""
+        found = DisclosureLog.of(hub).page(LogQuery(limit=limit, before=before))
+        link_next(request, response, found.next_before)
+        return logged(hub, who, "dpo.disclosures", {"limit": limit, "before": before},
+                      found.rows)
 
     api.include_router(dpo_router(settings, hub))
     api.include_router(notifications_router(hub))

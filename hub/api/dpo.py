@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from domain.model.disclosure import OVERRIDE_OUTCOMES
 from hub.api.auth import require_role
 from hub.api.limits import ID_MAX, Reason, Ref, Text
+from hub.api.paging import Before, Limit, link_next
 from hub.api.schemas import (
     AUTH,
     AccessRow,
@@ -39,11 +40,11 @@ from hub.audit.verify import verify_configured
 from hub.consent import records as consent_records
 from hub.settings import Settings
 from hub.sharing import AuditUnavailable, Requester
+from hub.views.disclosure_log import AccessLog, DisclosureLog, LogQuery
 
 DPO = Annotated[Requester, Depends(require_role("dpo"))]
 Since = Annotated[AwareDatetime | None, Query(description="from this moment (with zone)")]
 Until = Annotated[AwareDatetime | None, Query(description="before this moment (with zone)")]
-Limit = Annotated[int, Query(ge=1, le=10_000)]
 Search = Annotated[str | None, Query(max_length=ID_MAX)]
 DisclosureId = Annotated[str, Path(max_length=ID_MAX)]
 READ = errors(*AUTH, 403, 503)
@@ -93,25 +94,35 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     config = AuditConfig.from_settings(settings)
     audit_trail(hub, config)
     router = APIRouter(prefix="/v1/dpo", tags=["data protection"])
+    log = DisclosureLog.of(hub)
+
+    def page(request: Request, response: Response, query: LogQuery) -> list[dict[str, Any]]:
+        found = log.page(query)
+        link_next(request, response, found.next_before)
+        return found.rows
 
     @router.get("/disclosures", response_model=list[DisclosureLogRow], responses=READ)
-    def search(who: DPO, person: Search = None, partner: Search = None,
-               supplier: Search = None, purpose: Search = None, gateway: Search = None,
+    def search(request: Request, response: Response, who: DPO, person: Search = None,
+               partner: Search = None, supplier: Search = None, purpose: Search = None,
+               gateway: Search = None,
                outcome: Literal["released", "refused", "override"] | None = None,
-               since: Since = None, until: Until = None, limit: Limit = 1000) -> Any:
+               since: Since = None, until: Until = None, limit: Limit = 1000,
+               before: Before = None) -> Any:
         """Search the disclosure log: by person (subject match key), partner (recipient or
-        requesting agency), supplier, purpose, gateway, outcome and period [since, until)."""
+        requesting agency), supplier, purpose, gateway, outcome and period [since, until);
+        newest page first (hub/api/paging.py)."""
         query = {"person": person, "partner": partner, "supplier": supplier,
                  "purpose": purpose, "gateway": gateway, "outcome": outcome,
                  "since": since, "until": until}
-        found = queries.search(queries.disclosure_rows(hub), **query)[-limit:]  # type: ignore[arg-type]
-        return logged(hub, who, "dpo.search_disclosures", query, found)
+        found = page(request, response, LogQuery(**query, limit=limit, before=before))  # type: ignore[arg-type]
+        return logged(hub, who, "dpo.search_disclosures", {**query, "before": before}, found)
 
     @router.get("/refusals", response_model=list[DisclosureLogRow], responses=READ)
-    def refusals(who: DPO, since: Since = None, until: Until = None) -> Any:
+    def refusals(request: Request, response: Response, who: DPO, since: Since = None,
+                 until: Until = None, limit: Limit = 1000, before: Before = None) -> Any:
         """Refused requests, with the reasons given."""
-        found = queries.search(queries.disclosure_rows(hub), outcome="refused", since=since,
-                               until=until)
+        found = page(request, response, LogQuery(outcome="refused", since=since, until=until,
+                                                 limit=limit, before=before))
         return logged(hub, who, "dpo.refusals", {"since": since, "until": until}, found)
 
     @router.get("/withdrawn-consents", response_model=list[WithdrawnConsentDisclosure],
@@ -120,22 +131,22 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
                            limit: Limit = 1000) -> Any:
         """Releases in the period [since, until) that relied on a consent since withdrawn,
         with their recipients (newest last), so that each recipient can be told."""
-        rows = queries.search(queries.disclosure_rows(hub), outcome="released", since=since,
-                              until=until)
-        withdrawn = consent_records.withdrawn(hub, {c for r in queries.readable(rows)
-                                                    for c in r["consent_ids"]})
+        rows = log.rows(LogQuery(outcome="released", has_consent=True, since=since,
+                                 until=until, limit=None))
+        withdrawn = consent_records.withdrawn(hub, {c for r in rows for c in r["consent_ids"]})
         found = queries.relied_on_withdrawn(rows, withdrawn)[-limit:]
         return logged(hub, who, "dpo.withdrawn_consents",
                       {"since": since, "until": until, "limit": limit}, found)
 
     @router.get("/overrides", response_model=list[DisclosureLogRow], responses=READ)
-    def overrides(who: DPO, status_: Annotated[Literal["pending", "all"],
-                                               Query(alias="status")] = "pending") -> Any:
+    def overrides(request: Request, response: Response, who: DPO,
+                  status_: Annotated[Literal["pending", "all"],
+                                     Query(alias="status")] = "pending",
+                  limit: Limit = 1000, before: Before = None) -> Any:
         """Disclosures made under an override; by default those awaiting review."""
-        rows = queries.search(queries.disclosure_rows(hub), outcome="override")
-        if status_ == "pending":
-            rows = queries.overrides_awaiting_review(rows)
-        return logged(hub, who, "dpo.overrides", {"status": status_}, rows)
+        outcome = "pending_override" if status_ == "pending" else "override"
+        found = page(request, response, LogQuery(outcome=outcome, limit=limit, before=before))
+        return logged(hub, who, "dpo.overrides", {"status": status_}, found)
 
     @router.post("/overrides/{disclosure_id}/review", response_model=OverrideReviewOut,
                  responses=errors(*AUTH, 403, 404, 409, 413, 503))
@@ -150,7 +161,8 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     def subject_access(person: Annotated[str, Path(max_length=ID_MAX)], who: DPO) -> Any:
         """Every disclosure about one person (match key); entries relying on the crime
         exemption are held back until the DPO releases them."""
-        report = queries.subject_access_report(queries.disclosure_rows(hub), person)
+        report = queries.subject_access_report(
+            log.rows(LogQuery(person=person, outcome="released", limit=None)), person)
         now = datetime.now(UTC)
         report["consents"] = [consent_records.summary(c, now)
                               for c in consent_records.about(hub, [person])]
@@ -179,15 +191,20 @@ def dpo_router(settings: Settings, hub: PartnershipHub) -> APIRouter:
     @router.get("/partner-report", response_model=list[PartnerReportRow], responses=READ)
     def partner_report(who: DPO, since: Since = None, until: Until = None) -> Any:
         """What each partner received in the period [since, until)."""
-        report = queries.partner_report(queries.disclosure_rows(hub), since, until)
+        report = queries.partner_report(log.rows(LogQuery(since=since, until=until,
+                                                          limit=None)))
         return logged(hub, who, "dpo.partner_report", {"since": since, "until": until}, report)
 
     @router.get("/access-log", response_model=list[AccessRow], responses=READ)
-    def access_log(who: DPO, user: Annotated[str | None, Query(max_length=200)] = None,
-                   limit: Limit = 1000) -> Any:
-        """Views, searches and exports by users, the DPO's own included."""
-        rows = [r for r in queries.access_rows(hub) if user is None or r["user"] == user]
-        return logged(hub, who, "dpo.access_log", {"user": user}, rows[-limit:])
+    def access_log(request: Request, response: Response, who: DPO,
+                   user: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Limit = 1000, before: Before = None) -> Any:
+        """Views, searches and exports by users, the DPO's own included (newest page
+        first)."""
+        found = AccessLog.of(hub).page(user=user, limit=limit, before=before)
+        link_next(request, response, found.next_before)
+        return logged(hub, who, "dpo.access_log", {"user": user, "before": before},
+                      found.rows)
 
     @router.get("/audit/verify", response_model=VerifyReportOut, responses=READ)
     def verify(who: DPO) -> Any:

@@ -1,10 +1,18 @@
 """Appending to the audit chain in the same transaction as the record it audits.
 
 ``AuditTrail.commit(kind, record, *aggregates)`` stores the aggregates' new events and one new
-chain entry in a single ``app.save``: either both are stored or neither is. A concurrent writer
-(another thread, or another API replica on the same store) that appended first makes the save
-fail with an IntegrityError on the ``AuditLog`` aggregate; the trail reloads the head and tries
-again. Any other failure is the caller's to turn into a refusal: nothing may be released.
+chain entry in one transaction: either both are stored or neither is. Concurrent callers in
+one process share that transaction (a group commit, hub/audit/group_commit.py): one of them
+appends every queued entry to the chain and saves all of them, with every queued record, in
+one ``app.save``. Another API replica on the same store that appended first makes the save
+fail with an IntegrityError on the ``AuditLog`` aggregate; the trail reloads the head and
+stores the whole batch again. Any other failure fails every caller of the batch, each of which
+turns it into a refusal: nothing may be released.
+
+The ``AuditLog`` aggregate is snapshotted (``PartnershipHub.snapshotting_intervals``), so a new
+process loads the head from the latest snapshot and the few entries after it, not the whole
+chain; after each batch the trail keeps the head it stored in the repository's cache, so the
+next batch reads nothing unless another process appended meanwhile.
 
 Checkpoints (Ed25519 signatures over the head's sequence number and hash) are written after
 every ``checkpoint_every`` entries or ``checkpoint_seconds``, and on demand, to the
@@ -37,6 +45,7 @@ from domain.model.audit import (
 from hub.application import PartnershipHub
 from hub.audit import keys
 from hub.audit.config import AuditConfig
+from hub.audit.group_commit import GroupCommit, Queued
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50
@@ -52,7 +61,8 @@ class AuditTrail:
     def __init__(self, app: PartnershipHub, config: AuditConfig | None = None) -> None:
         self.app = app
         self.config = config
-        self._lock = threading.Lock()
+        self._group = GroupCommit(self._write)
+        self._checkpointing = threading.Lock()
         self._signer: Ed25519PrivateKey | None = None
         self._last_checkpoint: tuple[int, float] | None = None
 
@@ -70,23 +80,57 @@ class AuditTrail:
                ref: str | None = None) -> int:
         """Store the aggregates' pending events and a chain entry atomically; the entry's
         sequence number. Raises whatever the store raises if it cannot be written."""
-        pending = [e for a in aggregates for e in a.collect_events()]
         if ref is None and aggregates:
             ref = str(aggregates[0].id)
+        entry = {"kind": kind, "ref": ref, "at": now_iso(), "record": record}
+        events = [e for a in aggregates for e in a.collect_events()]
+        seq = self._group.submit(Queued(entry, events))
+        self._maybe_checkpoint(seq)
+        return seq
+
+    def _write(self, batch: list[Queued]) -> None:
+        """Append the batch to the chain and store it in one transaction (the group commit's
+        leader calls this; one batch at a time per process)."""
         for attempt in range(MAX_ATTEMPTS):
-            with self._lock:
-                chain = self._load_log()
-                seq = chain.append({"kind": kind, "ref": ref, "at": now_iso(), "record": record})
-                try:
-                    self.app.save(*pending, chain)
-                except IntegrityError:
-                    if attempt == MAX_ATTEMPTS - 1:
-                        raise
-                    time.sleep(0.001 * attempt)
-                    continue
-            self._maybe_checkpoint(seq)
-            return seq
+            chain = self._load_log()
+            first = chain.seq
+            try:
+                self._save(chain, batch)
+                return
+            except IntegrityError:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                if self._load_log().seq == first:  # a record conflicted, not the chain
+                    self._write_alone(batch)
+                    return
+                time.sleep(0.001 * attempt)
         raise AssertionError("unreachable")
+
+    def _save(self, chain: AuditLog, batch: list[Queued]) -> None:
+        """Each record's events just before its entry, all in one ``app.save``."""
+        events: list[Any] = []
+        seqs = []
+        for item in batch:
+            seqs.append(chain.append(item.entry))
+            events += item.events
+            events += chain.collect_events()
+        self.app.save(*events, chain)  # the chain itself too: snapshots are taken from it
+        cache = self.app.repository.cache
+        if cache is not None:  # the next batch starts from here, unless another replica wrote
+            cache.put(chain.id, chain)
+        for item, seq in zip(batch, seqs, strict=True):
+            item.seq = seq
+
+    def _write_alone(self, batch: list[Queued]) -> None:
+        """A record in the batch changed since its caller read it (two reviews of one
+        disclosure): only that caller fails, so each entry is stored in its own transaction."""
+        if len(batch) == 1:
+            raise IntegrityError("a record in this entry was changed by another writer")
+        for item in batch:
+            try:
+                self._write([item])
+            except Exception as exc:
+                item.error = exc
 
     # -- checkpoints ----------------------------------------------------------------------------
 
@@ -99,17 +143,20 @@ class AuditTrail:
         return self._signer
 
     def _maybe_checkpoint(self, seq: int) -> None:
-        if self.config is None:
+        # Every caller of a batch gets here at once: one of them signs, the others go on.
+        if self.config is None or not self._checkpointing.acquire(blocking=False):
             return
-        if self._last_checkpoint is None:
-            self._last_checkpoint = (self._stored_last_checkpoint(), time.monotonic())
-        last_seq, last_at = self._last_checkpoint
-        if seq - last_seq >= self.config.checkpoint_every or \
-                time.monotonic() - last_at >= self.config.checkpoint_seconds:
-            try:
+        try:
+            if self._last_checkpoint is None:
+                self._last_checkpoint = (self._stored_last_checkpoint(), time.monotonic())
+            last_seq, last_at = self._last_checkpoint
+            if seq - last_seq >= self.config.checkpoint_every or \
+                    time.monotonic() - last_at >= self.config.checkpoint_seconds:
                 self.checkpoint()
-            except Exception:  # the entry is stored; the next append tries again
-                log.exception("could not write an audit checkpoint")
+        except Exception:  # the entry is stored; the next append tries again
+            log.exception("could not write an audit checkpoint")
+        finally:
+            self._checkpointing.release()
 
     def last_checkpoint_seq(self) -> int:
         """The chain position the last signed checkpoint covers (0: none yet)."""

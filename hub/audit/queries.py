@@ -1,20 +1,17 @@
 """What the DPO asks of the disclosure log: searches, reviews, subject access, partner reports.
 
-Rows are folded from the notification log (one pass over the disclosure events), so they
-reflect override reviews and subject access releases as well as the original record. A record
-that can no longer be read (altered or corrupted) is listed as "unreadable record <id>" and the
-rest are listed as usual; reports count only what they can read.
+Rows are made here from the disclosure events and kept by the views in
+hub/views/disclosure_log.py, so they reflect override reviews and subject access releases as
+well as the original record. A record that can no longer be read (altered or corrupted) is
+listed as "unreadable record <id>" and the rest are listed as usual; reports count only what
+they can read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
-from uuid import UUID
-
-from eventsourcing.utils import get_topic
 
 from domain.model.disclosure import AccessEvent, Disclosure
 from hub.application import PartnershipHub, Unreadable
@@ -47,101 +44,51 @@ def unreadable_disclosure(bad: Unreadable) -> dict[str, Any]:
             "override_review": None, "subject_access_release": None}
 
 
+def disclosure_row(event: Disclosure.Recorded) -> dict[str, Any]:
+    """A disclosure as the DPO's lists show it, before any review or release."""
+    return {"disclosure_id": str(event.originator_id),
+            "recorded_at": event.timestamp.isoformat(),
+            **{k: getattr(event, k, DEFAULTS.get(k)) for k in RECORD_FIELDS},
+            "override_review": None, "subject_access_release": None}
+
+
+def apply_review(row: dict[str, Any], event: Disclosure.OverrideReviewed) -> None:
+    row["override_review"] = {"outcome": event.outcome, "note": event.note,
+                              "reviewer": event.reviewer, "reviewed_at": event.reviewed_at}
+
+
+def apply_release(row: dict[str, Any], event: Disclosure.ReleasedForSubjectAccess) -> None:
+    row["subject_access_release"] = {"note": event.note, "released_by": event.released_by,
+                                     "released_at": event.released_at}
+
+
+def access_row(e: AccessEvent.Recorded) -> dict[str, Any]:
+    return {"access_id": str(e.originator_id), "recorded_at": e.timestamp.isoformat(),
+            "user": e.user, "agency": e.agency, "role": e.role, "action": e.action,
+            "query": e.query, "result_count": e.result_count}
+
+
+def unreadable_access(e: Unreadable) -> dict[str, Any]:
+    return {"access_id": str(e.originator_id), "recorded_at": "", "user": "", "agency": "",
+            "role": "", "action": "unreadable", "query": {"detail": e.detail},
+            "result_count": 0, "unreadable": True}
+
+
 def disclosure_rows(app: PartnershipHub) -> list[dict[str, Any]]:
-    topics = [get_topic(Disclosure.Recorded), get_topic(Disclosure.OverrideReviewed),
-              get_topic(Disclosure.ReleasedForSubjectAccess)]
-    rows: dict[UUID, dict[str, Any]] = {}
-    for event in app.records(topics):
-        if isinstance(event, Unreadable):
-            if event.topic == topics[0]:
-                rows[event.originator_id] = unreadable_disclosure(event)
-            elif event.originator_id in rows:
-                # A review or release that cannot be read counts as not made: the override
-                # stays awaiting review, the entry stays held back from subject access.
-                rows[event.originator_id].setdefault("unreadable_events", []).append(
-                    event.detail)
-        elif isinstance(event, Disclosure.Recorded):
-            row = {"disclosure_id": str(event.originator_id),
-                   "recorded_at": event.timestamp.isoformat(),
-                   **{k: getattr(event, k, DEFAULTS.get(k)) for k in RECORD_FIELDS},
-                   "override_review": None, "subject_access_release": None}
-            rows[event.originator_id] = row
-        elif event.originator_id in rows:
-            row = rows[event.originator_id]
-            if isinstance(event, Disclosure.OverrideReviewed):
-                row["override_review"] = {"outcome": event.outcome, "note": event.note,
-                                          "reviewer": event.reviewer,
-                                          "reviewed_at": event.reviewed_at}
-            else:
-                row["subject_access_release"] = {"note": event.note,
-                                                 "released_by": event.released_by,
-                                                 "released_at": event.released_at}
-    return list(rows.values())
+    """Every row of the disclosure log, oldest first (the DPO's routes ask for pages)."""
+    from hub.views.disclosure_log import DisclosureLog
+    return DisclosureLog.of(app).rows()
 
 
 def access_rows(app: PartnershipHub) -> list[dict[str, Any]]:
-    rows = []
-    for e in app.records([get_topic(AccessEvent.Recorded)]):
-        if isinstance(e, Unreadable):
-            rows.append({"access_id": str(e.originator_id), "recorded_at": "", "user": "",
-                         "agency": "", "role": "", "action": "unreadable",
-                         "query": {"detail": e.detail}, "result_count": 0,
-                         "unreadable": True})
-            continue
-        rows.append({"access_id": str(e.originator_id), "recorded_at": e.timestamp.isoformat(),
-                     "user": e.user, "agency": e.agency, "role": e.role, "action": e.action,
-                     "query": e.query, "result_count": e.result_count})
-    return rows
+    """Every row of the access log, oldest first."""
+    from hub.views.disclosure_log import AccessLog
+    return AccessLog.of(app).page(limit=None).rows
 
 
 def readable(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows whose record could be read: the only ones a report can count or attribute."""
     return [r for r in rows if not r.get("unreadable")]
-
-
-def _when(row: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(row["recorded_at"])
-
-
-def in_period(rows: Iterable[dict[str, Any]], since: datetime | None,
-              until: datetime | None) -> list[dict[str, Any]]:
-    """Rows of the period [since, until); an unreadable row's time is unknown, so it is kept."""
-    return [r for r in rows if r.get("unreadable") or (
-        (since is None or _when(r) >= since) and (until is None or _when(r) < until))]
-
-
-def search(rows: Iterable[dict[str, Any]], *, person: str | None = None,
-           partner: str | None = None, supplier: str | None = None,
-           purpose: str | None = None, gateway: str | None = None,
-           outcome: str | None = None, since: datetime | None = None,
-           until: datetime | None = None) -> list[dict[str, Any]]:
-    found = []
-    for row in in_period(rows, since, until):
-        if row.get("unreadable"):
-            found.append(row)  # it may be any of them: the DPO must see it
-            continue
-        if person and person not in row["subjects"]:
-            continue
-        if partner and partner not in (row["recipient"], row["requester"].get("agency")):
-            continue
-        if supplier and supplier not in row["suppliers"]:
-            continue
-        if purpose and row["purpose"] != purpose:
-            continue
-        if gateway and gateway not in row["gateways"]:
-            continue
-        if outcome == "released" and not row["allowed"]:
-            continue
-        if outcome == "refused" and row["allowed"]:
-            continue
-        if outcome == "override" and not row["override"]:
-            continue
-        found.append(row)
-    return found
-
-
-def overrides_awaiting_review(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for r in readable(rows) if r["override"] and r["override_review"] is None]
 
 
 def held_back(row: dict[str, Any]) -> bool:
@@ -181,11 +128,10 @@ def relied_on_withdrawn(rows: Iterable[dict[str, Any]],
     return found
 
 
-def partner_report(rows: Iterable[dict[str, Any]], since: datetime | None,
-                   until: datetime | None) -> list[dict[str, Any]]:
+def partner_report(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """What each partner received in a period."""
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in readable(in_period(rows, since, until)):
+    for row in readable(rows):
         grouped[row["recipient"]].append(row)
     report = []
     for partner, received in sorted(grouped.items()):

@@ -14,13 +14,13 @@ call is written to the panel access log.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import Aggregate
 
 from domain.model import Case
 from domain.model.errors import DomainRefused
@@ -46,6 +46,7 @@ from hub.sharing import (
     record_miss,
 )
 from hub.views.case_view import build_case_view
+from hub.views.panel_index import PanelIndex
 from policies import load_bundle
 
 COORDINATOR_ROLES = frozenset({"panel_chair"})
@@ -122,16 +123,13 @@ class PanelService:
 
     # -- reading aggregates ------------------------------------------------------------------
 
-    def _ids(self, event_class: type) -> Iterator[UUID]:
-        topic, start = get_topic(event_class), 1
-        recorder = self.hub.process_recorder
-        while True:
-            batch = recorder.select_notifications(start=start, limit=1000, topics=[topic])
-            for notification in batch:
-                yield notification.originator_id
-            if len(batch) < 1000:
-                return
-            start = batch[-1].id + 1
+    @property
+    def index(self) -> PanelIndex:
+        """Which referrals, meetings and open cases exist (hub/views/panel_index.py)."""
+        return PanelIndex.of(self.hub)
+
+    def _load(self, ids: Iterable[UUID]) -> list[Any]:
+        return [self.hub.repository.get(i) for i in ids]
 
     def panel_type(self, type_id: str) -> PanelType:
         try:
@@ -140,10 +138,9 @@ class PanelService:
             raise PanelNotFound(f"no panel type {type_id!r}; configured: "
                                 f"{', '.join(sorted(self.types))}") from None
 
-    def referrals(self, panel_type: str | None = None) -> list[Referral]:
-        found = [self.hub.repository.get(i) for i in self._ids(Referral.Made)]
-        return sorted((r for r in found if panel_type in (None, r.panel_type)),
-                      key=lambda r: r.referred_at)
+    def referrals(self, panel_type: str | None = None, case_key: str | None = None
+                  ) -> list[Referral]:
+        return self._load(self.index.referrals(panel_type, case_key))
 
     def referral(self, referral_id: str) -> Referral:
         found = self.hub.get_or_none(_uuid(referral_id, "referral"))
@@ -151,10 +148,9 @@ class PanelService:
             raise PanelNotFound(f"no referral {referral_id}")
         return found
 
-    def meetings(self, panel_type: str | None = None) -> list[PanelMeeting]:
-        found = [self.hub.repository.get(i) for i in self._ids(PanelMeeting.Scheduled)]
-        return sorted((m for m in found if panel_type in (None, m.panel_type)),
-                      key=lambda m: m.held_at)
+    def meetings(self, panel_type: str | None = None, *, member: str | None = None,
+                 case_key: str | None = None) -> list[PanelMeeting]:
+        return self._load(self.index.meetings(panel_type, member=member, case_key=case_key))
 
     def meeting(self, meeting_id: str) -> PanelMeeting:
         found = self.hub.get_or_none(_uuid(meeting_id, "meeting"))
@@ -163,24 +159,25 @@ class PanelService:
         return found
 
     def next_meeting(self, panel_type: str, now: datetime) -> PanelMeeting | None:
-        upcoming = [m for m in self.meetings(panel_type) if m.held_at >= now]
+        upcoming = self._load(self.index.meetings(panel_type, from_=now, limit=1))
         return upcoming[0] if upcoming else None
 
     # -- access ---------------------------------------------------------------------------------
 
-    def record_access(self, who: Requester, page: str, *, panel_type: str | None = None,
-                      meeting_id: str | None = None, record_refs: Iterable[str] = (),
-                      allowed: bool = True, reason: str = "",
+    def record_access(self, who: Requester, page: str, *changed: Aggregate,
+                      panel_type: str | None = None, meeting_id: str | None = None,
+                      record_refs: Iterable[str] = (), allowed: bool = True, reason: str = "",
                       now: datetime | None = None) -> None:
-        self.hub.save(PanelAccess(user=who.user, agency=who.agency, role=who.role, page=page,
-                                  panel_type=panel_type, meeting_id=meeting_id,
-                                  record_refs=list(record_refs), allowed=allowed,
-                                  reason=reason, at=now or datetime.now(UTC)))
+        """Log who used a panel page or command, in one transaction with what the command
+        ``changed``: a crash cannot keep the change and lose its access record."""
+        self.hub.save(*changed, PanelAccess(
+            user=who.user, agency=who.agency, role=who.role, page=page, panel_type=panel_type,
+            meeting_id=meeting_id, record_refs=list(record_refs), allowed=allowed,
+            reason=reason, at=now or datetime.now(UTC)))
 
     def access_log(self) -> list[dict[str, Any]]:
         rows = []
-        for i in self._ids(PanelAccess.Recorded):
-            a = self.hub.repository.get(i)
+        for a in self._load(self.index.access()):
             rows.append({"access_id": str(a.id), "at": _iso(a.at), "user": a.user,
                          "agency": a.agency, "role": a.role, "page": a.page,
                          "panel_type": a.panel_type, "meeting_id": a.meeting_id,
@@ -302,8 +299,7 @@ class PanelService:
             if r.status != DECLINED:
                 last[r.case_key] = max(r.referred_at, last.get(r.case_key, r.referred_at))
         found = []
-        for case_id in self._ids(Case.Opened):
-            case = self.hub.repository.get(case_id)
+        for case in self._load(self.index.open_cases()):
             key = f"{case.agency}/{case.ref}"
             if not case.is_open or key in open_cases or case.opened_at > now:
                 continue
@@ -341,20 +337,25 @@ class PanelService:
                                  case_ref=case_ref, source="trigger" if triggers else "manual",
                                  triggers=triggers, note=note, referred_by=_who(who), at=now,
                                  facts=facts)  # refuses a hand referral without a reason
-        self.record_access(who, "refer", panel_type=type_id, record_refs=[key], now=now)
-        if view is None:
-            raise NoCaseView(record_miss(
-                self.hub, self.engine, who, record_kind="referral_facts",
-                record_ref=f"{case_agency}:{case_ref}", purpose=ptype.purpose,
-                panel={"type": ptype.id}, now=now))
-        shared = self.show_facts(who, ptype, case_agency, case_ref, facts,
-                                 record_kind="referral_facts", now=now, id=str(referral.id))
-        if not set(shared.decision.released) - {panel_facts.NOTE}:  # the note is their own
-            raise NoCaseView(shared)
-        if any(r.is_open and r.case_key == key for r in self.referrals(type_id)):
-            raise DomainRefused("already-referred",
-                                f"{key} already has an open referral to {ptype.name}")
-        self.hub.save(referral)
+        try:
+            if view is None:
+                raise NoCaseView(record_miss(
+                    self.hub, self.engine, who, record_kind="referral_facts",
+                    record_ref=f"{case_agency}:{case_ref}", purpose=ptype.purpose,
+                    panel={"type": ptype.id}, now=now))
+            shared = self.show_facts(who, ptype, case_agency, case_ref, facts,
+                                     record_kind="referral_facts", now=now,
+                                     id=str(referral.id))
+            if not set(shared.decision.released) - {panel_facts.NOTE}:  # the note is theirs
+                raise NoCaseView(shared)
+            if any(r.is_open for r in self.referrals(type_id, case_key=key)):
+                raise DomainRefused("already-referred",
+                                    f"{key} already has an open referral to {ptype.name}")
+        except (NoCaseView, DomainRefused):
+            self.record_access(who, "refer", panel_type=type_id, record_refs=[key], now=now)
+            raise
+        self.record_access(who, "refer", referral, panel_type=type_id, record_refs=[key],
+                           now=now)
         return referral, shared
 
     def refer_suggested(self, who: Requester, type_id: str, *,
@@ -381,8 +382,7 @@ class PanelService:
             referral.accept(by=_who(who), reason=reason, at=now)
         else:
             referral.decline(by=_who(who), reason=reason, at=now)
-        self.hub.save(referral)
-        self.record_access(who, "decide_referral", panel_type=ptype.id,
+        self.record_access(who, "decide_referral", referral, panel_type=ptype.id,
                            record_refs=[referral.case_key], now=now)
         return referral
 
@@ -401,9 +401,8 @@ class PanelService:
         meeting = PanelMeeting(panel_type=type_id, purpose=ptype.purpose, held_at=held_at,
                                chair=ptype.chair, members=list(ptype.members),
                                max_cases=ptype.max_cases, scheduled_by=_who(who), at=now)
-        self.hub.save(meeting)
-        self.record_access(who, "schedule", panel_type=type_id, meeting_id=str(meeting.id),
-                           now=now)
+        self.record_access(who, "schedule", meeting, panel_type=type_id,
+                           meeting_id=str(meeting.id), now=now)
         return meeting
 
     def add_to_agenda(self, who: Requester, meeting_id: str,
@@ -432,8 +431,8 @@ class PanelService:
                               risk=risk_rank(referral.facts, referral.triggers),
                               facts=referral.facts, at=now)
             changed.append(referral)
-        self.hub.save(meeting, *changed)
-        self.record_access(who, "agenda", panel_type=ptype.id, meeting_id=str(meeting.id),
+        self.record_access(who, "agenda", meeting, *changed, panel_type=ptype.id,
+                           meeting_id=str(meeting.id),
                            record_refs=[r.case_key for r in changed], now=now)
         return meeting
 
@@ -521,8 +520,7 @@ class PanelService:
         now = now or datetime.now(UTC)
         meeting = self._chair_meeting(who, meeting_id, "minutes")
         meeting.record_minutes(text=text, by=_who(who), at=now)
-        self.hub.save(meeting)
-        self.record_access(who, "minutes", panel_type=meeting.panel_type,
+        self.record_access(who, "minutes", meeting, panel_type=meeting.panel_type,
                            meeting_id=meeting_id, now=now)
         return meeting
 
@@ -532,8 +530,7 @@ class PanelService:
         meeting = self._chair_meeting(who, meeting_id, "decision")
         meeting.record_decision(case_agency=case_agency, case_ref=case_ref, text=text,
                                 by=_who(who), at=now)
-        self.hub.save(meeting)
-        self.record_access(who, "decision", panel_type=meeting.panel_type,
+        self.record_access(who, "decision", meeting, panel_type=meeting.panel_type,
                            meeting_id=meeting_id, record_refs=[f"{case_agency}/{case_ref}"],
                            now=now)
         return meeting
@@ -547,8 +544,7 @@ class PanelService:
         meeting.create_action(action_id=action_id, case_agency=case_agency, case_ref=case_ref,
                               owner=owner, description=description, due=due, by=_who(who),
                               at=now)
-        self.hub.save(meeting)
-        self.record_access(who, "action", panel_type=meeting.panel_type,
+        self.record_access(who, "action", meeting, panel_type=meeting.panel_type,
                            meeting_id=meeting_id, record_refs=[f"{case_agency}/{case_ref}"],
                            now=now)
         return meeting.actions[action_id]
@@ -561,8 +557,8 @@ class PanelService:
         self.require_member(who, ptype, "action_status", meeting)
         meeting.set_action_status(action_id=action_id, status=status, note=note, by=_who(who),
                                   at=now)
-        self.hub.save(meeting)
-        self.record_access(who, "action_status", panel_type=ptype.id, meeting_id=meeting_id,
+        self.record_access(who, "action_status", meeting, panel_type=ptype.id,
+                           meeting_id=meeting_id,
                            now=now)
         return meeting.actions[action_id]
 
@@ -570,7 +566,7 @@ class PanelService:
         """The action tracker: actions of every panel the requester's agency sits on."""
         now = now or datetime.now(UTC)
         rows = []
-        for meeting in self.meetings():
+        for meeting in self.meetings(member=who.agency):
             ptype = self.types.get(meeting.panel_type)
             takes_part = ptype is not None and (self.serves(who, ptype.purpose)
                                                 or self.is_coordinator(who, ptype))
@@ -594,9 +590,7 @@ class PanelService:
         triggers (risk indicators) only when ``with_text``: the caller decides whether its
         reader may see them (the case page: only when the case view released something)."""
         key, entries = f"{case_agency}/{case_ref}", []
-        for r in self.referrals():
-            if r.case_key != key:
-                continue
+        for r in self.referrals(case_key=key):
             entries.append({"at": _iso(r.referred_at), "agency": r.referred_by["agency"],
                             "what": "panel_referral", "panel": r.panel_type,
                             "source": r.source,
@@ -607,9 +601,7 @@ class PanelService:
                 entries.append({"at": _iso(r.decided_at), "agency": r.decided_by["agency"],
                                 "what": f"panel_referral_{outcome}", "panel": r.panel_type,
                                 **({"reason": r.decision_reason} if with_text else {})})
-        for m in self.meetings():
-            if not m.has_case(case_agency, case_ref):
-                continue
+        for m in self.meetings(case_key=key):
             entries.append({"at": _iso(m.held_at), "agency": m.chair, "what": "panel_meeting",
                             "panel": m.panel_type, "meeting_id": str(m.id)})
             for d in m.decisions:
