@@ -25,26 +25,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
-
-from eventsourcing.utils import get_topic
 
 from domain.contract.schemas import known_types
-from domain.model.incident import Incident
-from hub.application import PartnershipHub, Unreadable
+from hub.application import PartnershipHub
 from hub.policy import PolicyEngine
 from hub.sharing import Requester, SharedView, disclose_fields
 from hub.views.fields import ViewField
+from hub.views.incident_counts import IncidentCounts
 from policies import bundle
 
 GROUPINGS = ("category", "ward", "month")
 SUPPLIER = "partnership"  # the counts are the partnership's, across every agency
 PURPOSE = "statistics"
-UNKNOWN_WARD = "unknown"
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_MONTHS = 240  # a month grouping lists every month: twenty years at most
 
@@ -118,38 +113,17 @@ def incident_categories() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _ward(event: Any) -> str:
-    return str((event.location or {}).get("ward") or UNKNOWN_WARD)
-
-
-def _group(event: Any, group_by: str) -> str:
-    if group_by == "category":
-        return str(event.category)
-    if group_by == "ward":
-        return _ward(event)
-    return str(Month.of(event.occurred_at))
-
-
-def _incidents(app: PartnershipHub) -> list[Any]:
-    """The latest version of each incident (an unreadable record is not counted)."""
-    latest: dict[Any, Any] = {}
-    for event in app.records([get_topic(Incident.Reported)]):
-        if isinstance(event, Unreadable):
-            continue
-        latest[event.originator_id] = event
-    return list(latest.values())
-
-
-def vocabulary(incidents: list[Any], group_by: str, period: Period,
+def vocabulary(counts: IncidentCounts, group_by: str, period: Period,
                now: datetime) -> list[str]:
     """Every group listed for the grouping, whatever the period holds, so a group's absence
     tells nothing: the categories of the schema, every ward any incident ever named, every
     month of the period (an open period runs from the first incident's month to now)."""
+    held = counts.groups(group_by)
     if group_by == "category":
-        return sorted(set(incident_categories()) | {str(e.category) for e in incidents})
+        return sorted(set(incident_categories()) | set(held))
     if group_by == "ward":
-        return sorted({_ward(e) for e in incidents})
-    months = [Month.of(e.occurred_at) for e in incidents]
+        return held
+    months = [Month.parse(m) for m in held]
     first = period.first or min(months, default=Month.of(now))
     last = period.last or max([Month.of(now), *months])
     listed: list[str] = []
@@ -166,11 +140,11 @@ def vocabulary(incidents: list[Any], group_by: str, period: Period,
 def incident_counts(app: PartnershipHub, group_by: str, period: Period,
                     now: datetime | None = None) -> dict[str, int]:
     """Incidents that occurred in the period's months, counted for every group of the
-    grouping's vocabulary (zero included)."""
-    incidents = _incidents(app)
-    counted = Counter(_group(e, group_by) for e in incidents
-                      if period.holds(Month.of(e.occurred_at)))
-    groups = vocabulary(incidents, group_by, period, now or datetime.now(UTC))
+    grouping's vocabulary (zero included), from the incident_counts view."""
+    view = IncidentCounts.of(app)
+    counted = view.counts(group_by, str(period.first) if period.first else None,
+                          str(period.last) if period.last else None)
+    groups = vocabulary(view, group_by, period, now or datetime.now(UTC))
     return {g: counted.get(g, 0) for g in groups}
 
 
