@@ -174,7 +174,7 @@ class AuditTrail:
         seq, head = self.head()
         signed_at = now_iso()
         signature = base64.b64encode(key.sign(checkpoint_message(seq, head, signed_at))).decode()
-        doc = {"seq": seq, "hash": head, "signed_at": signed_at,
+        doc: dict[str, Any] = {"seq": seq, "hash": head, "signed_at": signed_at,
                "public_key": keys.public_text(key), "signature": signature}
         path = self.config.checkpoints_file
         path.parent.mkdir(parents=True, exist_ok=True)

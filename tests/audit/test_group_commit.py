@@ -38,9 +38,10 @@ def verified(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
 
 
 def access(n: int) -> tuple[dict[str, Any], AccessEvent]:
-    record = {"user": f"user{n}", "agency": "wcc-housing", "role": "case_officer",
-              "action": "test.search", "query": {"n": str(n)}, "result_count": n,
-              "at": "2026-11-23T10:00:00Z"}
+    record: dict[str, Any] = {
+        "user": f"user{n}", "agency": "wcc-housing", "role": "case_officer",
+        "action": "test.search", "query": {"n": str(n)}, "result_count": n,
+        "at": "2026-11-23T10:00:00Z"}
     return record, AccessEvent(**record)
 
 
@@ -104,7 +105,7 @@ def test_concurrent_entries_get_distinct_gap_free_numbers_in_shared_transactions
     # Each record is the one its entry names.
     ids = {str(record_id): seq for record_id, seq in results}
     for stored in hub.app.recorder.select_events(AUDIT_LOG_ID, gt=1):
-        entry = hub.app.mapper.to_domain_event(stored)
+        entry: Any = hub.app.mapper.to_domain_event(stored)
         assert ids[entry.entry["ref"]] == entry.seq
 
 
@@ -145,7 +146,7 @@ def test_a_batch_that_cannot_be_stored_fails_every_caller_and_stores_nothing(
     report = verified(capsys)
     assert report["entries"] == 1 and report["records"] == 1 and report["head_seq"] == 1
     # No record of the failed batch is stored either; the chain goes on from entry 1.
-    topic = get_topic(AccessEvent.Recorded)
+    topic = get_topic(AccessEvent.Recorded)  # type: ignore[attr-defined]
     stored = app.recorder.select_notifications(start=1, limit=1000, topics=[topic])
     assert {str(n.originator_id) for n in stored} == {str(outcomes[0][0])}
     assert commit_access(trail, 7)[1] == 2
@@ -156,17 +157,18 @@ def test_a_batch_that_cannot_be_stored_fails_every_caller_and_stores_nothing(
 def test_a_record_changed_meanwhile_fails_only_its_own_caller(
         hub: Hub, capsys: pytest.CaptureFixture[str]) -> None:
     trail = audit_trail(hub.app)
-    record = {"requester": {"user": "p.c", "agency": "met-police", "role": "police_officer"},
-              "recipient": "met-police", "purpose": "crime_prevention",
-              "record_kind": "case_view", "record_ref": "wcc-asb:CASE-1", "subjects": [],
-              "decision_id": "d1", "allowed": True, "released": ["a"], "withheld": {},
-              "gateways": [], "consent_ids": [], "agreement": "swp-isp", "reasons": [],
-              "bundle_revision": "sha256:x", "engine": "regorus", "redactions": [],
-              "recipient_detail": None, "legal_services_approval": None,
-              "requested_at": "2026-11-23T10:00:00Z", "requested": [],
-              "released_categories": [], "withheld_categories": [], "suppliers": [],
-              "justification": "", "necessity": "", "special_category_condition": None,
-              "referral": None, "override": {"justification": "risk to life, no time to ask"}}
+    record: dict[str, Any] = {
+        "requester": {"user": "p.c", "agency": "met-police", "role": "police_officer"},
+        "recipient": "met-police", "purpose": "crime_prevention", "record_kind": "case_view",
+        "record_ref": "wcc-asb:CASE-1", "subjects": [], "decision_id": "d1", "allowed": True,
+        "released": ["a"], "withheld": {}, "gateways": [], "consent_ids": [],
+        "agreement": "swp-isp", "reasons": [], "bundle_revision": "sha256:x",
+        "engine": "regorus", "redactions": [], "recipient_detail": None,
+        "legal_services_approval": None, "requested_at": "2026-11-23T10:00:00Z",
+        "requested": [], "released_categories": [], "withheld_categories": [],
+        "suppliers": [], "justification": "", "necessity": "",
+        "special_category_condition": None, "referral": None,
+        "override": {"justification": "risk to life, no time to ask"}}
     disclosure = Disclosure(**record)
     trail.commit("override", record, disclosure)
     stale = hub.app.get_or_none(disclosure.id)  # read by a second DPO before the first acts
