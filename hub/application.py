@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
+    EventStore,
     InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
@@ -30,9 +32,13 @@ from domain.model.audit import AuditCheckpoints, AuditLog
 from domain.model.person import RecordLink
 from domain.model.subjects import Location
 from hub.recorders import RECORDERS, RecordRefused
+from hub.recorders.reads import proposals_of, reads_of
 from hub.store import STORE_ERRORS, construct_factory
+from hub.working_set import DEFAULT_SIZE, WorkingSet
 
 CONFLICT_RETRIES = 5
+# Aggregates that hold only pseudonymous keys and record references, never personal data.
+PSEUDONYMOUS = (Person, Location, Household)
 RefusalHandler = Callable[[int, RecordRefused], None]
 log = logging.getLogger(__name__)
 
@@ -62,17 +68,26 @@ class UnitOfWork:
     last offset of a partition's batch marks every message before it as handled. A refused
     message may have changed aggregates in memory before it was refused, so the caller
     discards the whole unit of work and redoes the batch without it (refusals are rare).
+
+    ``preloaded`` are aggregates the worker's working set read for the batch and hands out
+    without copies (hub/working_set.py): ``discard`` makes it forget them. Without it, each
+    aggregate is a copy from the repository.
     """
 
-    def __init__(self, app: PartnershipHub) -> None:
+    def __init__(self, app: PartnershipHub, preloaded: dict[UUID, Any] | None = None) -> None:
         self.app = app
         self.pending: dict[UUID, Any] = {}
+        self.preloaded = preloaded
         self.recorded = 0
 
     def load(self, aggregate_id: UUID) -> Any:
         if aggregate_id in self.pending:
             return self.pending[aggregate_id]
-        return self.app.get_or_none(aggregate_id)
+        if self.preloaded is None:
+            return self.app.get_or_none(aggregate_id)
+        if aggregate_id not in self.preloaded:  # not foreseen (hub/recorders/reads.py)
+            self.preloaded.update(self.app.working_set.load([aggregate_id]))
+        return self.preloaded[aggregate_id]
 
     def record(self, envelope: Envelope) -> None:
         """Raises RecordRefused when the event contradicts what is held."""
@@ -88,8 +103,26 @@ class UnitOfWork:
         already recorded (a redelivery) or a concurrent writer changed an aggregate first."""
         events = [e for aggregate in self.pending.values() for e in aggregate.collect_events()]
         self.app.events.put(events, tracking=position)
+        if self.preloaded is not None:
+            self.app.working_set.keep(self.pending.values())
         self.app.snapshot_if_due(self.pending.values(), events)
         return len(events)
+
+    def discard(self) -> None:
+        """Nothing of this unit of work was stored: forget what it may have changed."""
+        if self.preloaded is not None:
+            self.app.working_set.forget([*self.preloaded, *self.pending])
+
+
+def _record_all(work: UnitOfWork, batch: Sequence[tuple[int, Envelope]]
+                ) -> tuple[int, RecordRefused] | None:
+    """Record each event; the first refusal (and its offset) stops the batch."""
+    for offset, envelope in batch:
+        try:
+            work.record(envelope)
+        except RecordRefused as refusal:
+            return offset, refusal
+    return None
 
 
 class RecordLinkAsDict(Transcoding):
@@ -124,6 +157,9 @@ class PartnershipHub(Application[UUID]):
             if getattr(self, "factory", None) is not None:
                 self.factory.close()
             raise
+        # The worker's own aggregates, as big as the repository's cache (HUB_AGGREGATE_CACHE).
+        size = int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0)
+        self.working_set = WorkingSet(self, size if size > 0 else DEFAULT_SIZE)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return construct_factory(env)
@@ -133,17 +169,36 @@ class PartnershipHub(Application[UUID]):
         transcoder.register(RecordLinkAsDict())
 
     def snapshot_if_due(self, aggregates: Iterable[Any], events: list[Any]) -> None:
-        """The library snapshots in ``save()``; batches are stored with ``events.put``."""
+        """The library snapshots in ``save()``; batches are stored with ``events.put``.
+
+        An aggregate that holds no personal data is snapshotted as it is in memory (just
+        stored, so the same); any other is read back from the store, so that nothing
+        decrypted before an erasure can be sealed again under a new key.
+        """
         versions: dict[UUID, list[int]] = {}
         for event in events:
             versions.setdefault(event.originator_id, []).append(event.originator_version)
+        in_memory = []
         for aggregate in aggregates:
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval and any(v % interval == 0 for v in versions.get(aggregate.id, ())):
+            if not interval or not any(v % interval == 0 for v in versions.get(aggregate.id, ())):
+                continue
+            if isinstance(aggregate, PSEUDONYMOUS):
+                in_memory.append(getattr(type(aggregate), "Snapshot", Snapshot).take(aggregate))
+            else:
                 self.take_snapshot(aggregate.id, version=aggregate.version)
+        if in_memory and self.snapshots is not None:
+            self.snapshots.put(in_memory)
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
-        return self.factory.process_recorder()
+        recorder = self.factory.process_recorder()
+        recorder.sealing = self.mapper.transcoder  # type: ignore[attr-defined]  # store_writes
+        return recorder
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        store = super().construct_snapshot_store()
+        store.recorder.sealing = self.mapper.transcoder  # type: ignore[attr-defined]
+        return store
 
     def construct_mapper(self) -> Any:
         """Personal fields are sealed under each person's own key (erasure: hub/audit)."""
@@ -173,32 +228,44 @@ class PartnershipHub(Application[UUID]):
         """Record a batch of verified events from one ``source`` (a topic partition) in one
         transaction, with ``last_offset`` as its position; returns how many changed anything.
 
-        A refused event is reported to ``on_refused`` once and the batch is redone without it
+        The aggregates the batch touches are read together first (hub/working_set.py). A
+        refused event is reported to ``on_refused`` once and the batch is redone without it
         (its in-memory changes are discarded with the unit of work). A conflict with another
         writer is retried from what is stored; a batch already recorded is left alone.
         """
         refused: set[int] = set()
         conflicts = 0
-        while True:
-            work = self.unit_of_work()
-            try:
-                for offset, envelope in items:
-                    if offset not in refused:
-                        current = offset
-                        work.record(envelope)
-            except RecordRefused as refusal:
-                refused.add(current)
-                on_refused(current, refusal)
-                continue
-            try:
-                work.commit(Tracking(source, last_offset))
-                return work.recorded
-            except IntegrityError:
-                if self.has_recorded(Tracking(source, last_offset)):
-                    return 0
-                conflicts += 1
-                if conflicts >= CONFLICT_RETRIES:
+        with self.working_set.lock:
+            while True:
+                batch = [(offset, e) for offset, e in items if offset not in refused]
+                work = UnitOfWork(self, self._read_ahead([e for _, e in batch]))
+                try:
+                    refusal = _record_all(work, batch)
+                    if refusal is None:
+                        work.commit(Tracking(source, last_offset))
+                        return work.recorded
+                except IntegrityError:
+                    work.discard()
+                    if self.has_recorded(Tracking(source, last_offset)):
+                        return 0
+                    conflicts += 1
+                    if conflicts >= CONFLICT_RETRIES:
+                        raise
+                    continue
+                except BaseException:
+                    work.discard()
                     raise
+                work.discard()
+                refused.add(refusal[0])
+                on_refused(*refusal)
+
+    def _read_ahead(self, envelopes: list[Envelope]) -> dict[UUID, Any]:
+        """What the batch will load, in at most three queries (hub/recorders/reads.py)."""
+        loaded = self.working_set.load(reads_of(envelopes))
+        proposals = proposals_of(envelopes, loaded) - loaded.keys()
+        if proposals:  # never snapshotted
+            loaded.update(self.working_set.load(proposals, snapshots=False))
+        return loaded
 
     def record_agency_event(self, envelope: Envelope, position: Tracking) -> int:
         """Apply one verified, valid agency event on its own (see UnitOfWork for batches)."""

@@ -35,20 +35,27 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
     PostgresDatastore,
     PostgresFactory,
-    PostgresProcessRecorder,
 )
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteFactory, SQLiteProcessRecorder
 from eventsourcing.utils import Environment
+
+from hub.store_reads import PostgresManyReads, SQLiteManyReads
+from hub.store_writes import (
+    PostgresKeysInTransaction,
+    PostgresPlainArrays,
+    PostgresSnapshotKeysFirst,
+    SQLiteKeysFirst,
+)
 
 ATTEMPTS = 2  # a second try on a fresh connection rides out a server restart
 RETRY_WAIT_S = 0.2
 RECONNECT_S = 5.0
 TRIAL_INTERVAL_S = 1.0
 STORE_CALLS = ("insert_events", "select_events", "select_notifications", "max_notification_id",
-               "insert_tracking", "max_tracking_id", "has_tracking_id")
+               "insert_tracking", "max_tracking_id", "has_tracking_id", "select_events_after",
+               "select_latest_events")
 
 
 class StoreUnavailable(OperationalError):
@@ -188,16 +195,18 @@ def _bounded_calls(attempts: int) -> Callable[[type[Any]], type[Any]]:
 
 
 @_bounded_calls(ATTEMPTS)
-class BoundedPostgresProcessRecorder(PostgresProcessRecorder):
+class BoundedPostgresProcessRecorder(PostgresKeysInTransaction, PostgresPlainArrays,
+                                     PostgresManyReads):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any
                       ) -> Sequence[int] | None:
         """The library's statements, in one transaction but not in pipeline mode: psycopg 3.3
         stops flushing a pipeline once its queue of commands is empty, so a statement larger
         than the socket takes at once (a batch of several MB) was never sent in full, and the
-        client waited for a reply while the server waited for the rest (bench/audit.py)."""
-        with self.datastore.get_connection() as conn, conn.transaction(), \
-                conn.cursor() as curs:
-            self._insert_events(curs, stored_events, **kwargs)
+        client waited for a reply while the server waited for the rest (bench/audit.py).
+        New subject keys are written in the same transaction (hub/store_writes.py)."""
+        with self.staged_keys() as key_rows, self.datastore.get_connection() as conn, \
+                conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, subject_key_rows=key_rows, **kwargs)
             if not stored_events:
                 return None
             self._insert_stored_events(curs, stored_events, **kwargs)
@@ -205,18 +214,18 @@ class BoundedPostgresProcessRecorder(PostgresProcessRecorder):
 
 
 @_bounded_calls(ATTEMPTS)
-class BoundedPostgresAggregateRecorder(PostgresAggregateRecorder):
+class BoundedPostgresAggregateRecorder(PostgresSnapshotKeysFirst, PostgresManyReads):
     """Snapshots."""
 
 
 # SQLite waits SQLITE_LOCK_TIMEOUT itself; a lock still held after that is an outage.
 @_bounded_calls(1)
-class BoundedSQLiteProcessRecorder(SQLiteProcessRecorder):
+class BoundedSQLiteProcessRecorder(SQLiteKeysFirst, SQLiteProcessRecorder, SQLiteManyReads):
     pass
 
 
 @_bounded_calls(1)
-class BoundedSQLiteAggregateRecorder(SQLiteAggregateRecorder):
+class BoundedSQLiteAggregateRecorder(SQLiteKeysFirst, SQLiteAggregateRecorder, SQLiteManyReads):
     """Snapshots."""
 
 

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.model import ids
 
 
+@ids.remembered
 def household_id(location_key: str) -> UUID:
     return uuid5(ids.NAMESPACE, f"household:{location_key}")
 

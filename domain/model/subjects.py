@@ -18,10 +18,12 @@ from domain.model.errors import DomainRefused
 from domain.model.person import LinkIndex, RecordLink
 
 
+@ids.remembered
 def location_id(match_key: str) -> UUID:
     return uuid5(ids.NAMESPACE, f"location:{match_key}")
 
 
+@ids.remembered
 def name_index_id(name_key: str) -> UUID:
     return uuid5(ids.NAMESPACE, f"name-index:{name_key}")
 

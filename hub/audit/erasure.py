@@ -37,7 +37,8 @@ def erase_subject(app: PartnershipHub, requested_by: dict[str, str], match_key: 
 
 
 def _forget_cached_aggregates(app: PartnershipHub) -> None:
-    """Cached aggregates hold decrypted values; start this process's cache afresh."""
+    """Cached aggregates hold decrypted values; start this process's caches afresh."""
+    app.working_set.clear()
     cache = app.repository.cache
     if isinstance(cache, LRUCache):
         app.repository.cache = LRUCache(maxsize=cache.maxsize)
