@@ -28,7 +28,6 @@ from eventsourcing.persistence import Tracking
 
 from domain.generator import generate
 from domain.generator.borough import YEAR_START
-from domain.model import Case
 from hub.application import PartnershipHub
 from hub.panels.service import PanelService, risk_rank
 from hub.policy import load_engine
@@ -69,7 +68,8 @@ def main() -> None:
     print(f"generated {len(year.envelopes):,} agency events (scale {args.scale})", flush=True)
     with scratch_schema("bench", args.dsn) as postgres:
         hub = PartnershipHub(env={
-            **postgres, "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            **postgres, "AGGREGATE_CACHE_MAXSIZE": "10000",
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": AESCipher.create_key(32)})
         started = time.perf_counter()
         refused = load(hub, year.envelopes)
@@ -95,10 +95,9 @@ def main() -> None:
         def top_up() -> list:  # type: ignore[type-arg]
             listed = {r.case_key for r in service.referrals("marac")}
             candidates = []
-            for case_id in service._ids(Case.Opened):
-                case = hub.repository.get(case_id)
+            for case in service._load(service.index.open_cases()):
                 key = f"{case.agency}/{case.ref}"
-                if case.is_open and key not in listed and case.opened_at <= now:
+                if key not in listed and case.opened_at <= now:
                     facts = service.case_facts(case.agency, case.ref, now)
                     candidates.append((risk_rank(facts, []), case))
             candidates.sort(key=lambda p: [-x for x in p[0]])
@@ -108,7 +107,7 @@ def main() -> None:
                                        "(bench top-up)") for _, c in candidates[:need]]
 
         manual = timed("hand referrals (top-up)", top_up)
-        referrals = [*triggered, *manual][:args.cases]
+        referrals = [r for r, _ in [*triggered, *manual]][:args.cases]
         timed("accept", lambda: [service.decide_referral(
             chair, str(r.id), accept=True, reason="meets MARAC threshold", now=now)
             for r in referrals])

@@ -13,11 +13,13 @@ from hub.application import PartnershipHub
 from hub.views.disclosure_log import AccessLog, DisclosureLog
 from hub.views.incident_counts import IncidentCounts
 from hub.views.panel_index import PanelIndex
+from hub.views.party_standing import PartyStanding
 from hub.views.projections import Progress
 from hub.views.tables import TableView, table_view
 
 VIEWS: dict[str, type[TableView]] = {
-    view.name: view for view in (DisclosureLog, AccessLog, PanelIndex, IncidentCounts)}
+    view.name: view for view in (
+        DisclosureLog, AccessLog, PanelIndex, IncidentCounts, PartyStanding)}
 BAR = 30
 
 

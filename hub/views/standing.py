@@ -80,29 +80,13 @@ def by_person(fields: list[ViewField], standing: dict[str, Standing]) -> list[Vi
 
 
 def standing_elsewhere(app: Any, keys: set[str]) -> dict[str, Standing]:
-    """Each person's standing in every record their Person, and every Person a confirmed match
-    links with it, is linked to: the role each link gives them, and anonymity as asked in the
-    record itself (a Person holds roles, not what the person asked)."""
-    records: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    """Each person's standing in every record naming them or anyone a confirmed match links
+    with them: the most protected role and any request for anonymity, read from the
+    party_standing view (hub/views/party_standing.py) in one query for all of them."""
+    from hub.views.party_standing import PartyStanding
 
-    def parties(kind: str, agency: str, ref: str) -> list[dict[str, Any]]:
-        if (kind, agency, ref) not in records:
-            found = app.case(agency, ref) if kind == "case" else app.incident(agency, ref)
-            records[(kind, agency, ref)] = list(getattr(found, "parties", None) or [])
-        return records[(kind, agency, ref)]
-
-    found = {}
-    for key in sorted(keys):
-        people = linked_people(app, key)
-        group = {key, *(p.match_key for p in people)}
-        held = Standing()
-        for person in people:
-            for link in person.links:
-                held = held | Standing(link.role)
-                for party in parties(link.kind, link.agency, link.ref):
-                    if party.get("match_key") in group:
-                        held = held | Standing(party.get("role"),
-                                               bool(party.get("anonymity_requested")))
-        found[key] = held
-    return found
-
+    groups = {key: {key, *(p.match_key for p in linked_people(app, key))}
+              for key in sorted(keys)}
+    held = PartyStanding.of(app).standing(set().union(*groups.values()))
+    return {key: most_protected(held[k] for k in group if k in held)
+            for key, group in groups.items()}

@@ -196,4 +196,5 @@ def test_hub_views_rebuild_and_list_from_the_command_line(
     assert main(["views", "list"]) == 0
     listed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert "(0 behind)" in listed["disclosure_log"]
-    assert set(listed) == {"disclosure_log", "access_log", "panel_index", "incident_counts"}
+    assert set(listed) == {"disclosure_log", "access_log", "panel_index", "incident_counts",
+                           "party_standing"}
