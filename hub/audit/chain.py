@@ -28,12 +28,16 @@ import os
 import threading
 import time
 import weakref
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresDatastore
 
 from domain.model.audit import (
     AUDIT_LOG_ID,
@@ -53,6 +57,24 @@ MAX_ATTEMPTS = 50
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@contextmanager
+def one_writer(app: PartnershipHub) -> Iterator[None]:
+    """On PostgreSQL, one batch at a time across every API process on the store (a session
+    advisory lock, keyed by schema): two leaders that loaded the same head would make one
+    store its batch twice. SQLite's own write lock does the same there."""
+    datastore = getattr(app.recorder, "datastore", None)
+    if not isinstance(datastore, PostgresDatastore):
+        yield
+        return
+    key = (zlib.crc32(f"{datastore.schema}/{AUDIT_LOG_ID}".encode()) & 0x7FFFFFFF, 1)
+    with datastore.get_connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s, %s)", key)
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 class AuditTrail:
@@ -90,7 +112,11 @@ class AuditTrail:
 
     def _write(self, batch: list[Queued]) -> None:
         """Append the batch to the chain and store it in one transaction (the group commit's
-        leader calls this; one batch at a time per process)."""
+        leader calls this; one batch at a time per process, and per store on PostgreSQL)."""
+        with one_writer(self.app):
+            self._store(batch)
+
+    def _store(self, batch: list[Queued]) -> None:
         for attempt in range(MAX_ATTEMPTS):
             chain = self._load_log()
             first = chain.seq
@@ -101,34 +127,49 @@ class AuditTrail:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
                 if self._load_log().seq == first:  # a record conflicted, not the chain
-                    self._write_alone(batch)
+                    self._store_alone(batch)
                     return
                 time.sleep(0.001 * attempt)
         raise AssertionError("unreachable")
 
     def _save(self, chain: AuditLog, batch: list[Queued]) -> None:
-        """Each record's events just before its entry, all in one ``app.save``."""
+        """Each record's events just before its entry, all in one ``app.save``; then the
+        head is kept for the next batch, and snapshotted when it passes an interval."""
+        before = chain.version
         events: list[Any] = []
         seqs = []
         for item in batch:
             seqs.append(chain.append(item.entry))
             events += item.events
             events += chain.collect_events()
-        self.app.save(*events, chain)  # the chain itself too: snapshots are taken from it
+        self.app.save(*events)
+        for item, seq in zip(batch, seqs, strict=True):
+            item.seq = seq
         cache = self.app.repository.cache
         if cache is not None:  # the next batch starts from here, unless another replica wrote
             cache.put(chain.id, chain)
-        for item, seq in zip(batch, seqs, strict=True):
-            item.seq = seq
+        self._snapshot(chain, before)
 
-    def _write_alone(self, batch: list[Queued]) -> None:
+    def _snapshot(self, chain: AuditLog, before: int) -> None:
+        """From the head just stored: the library would read back up to an interval of
+        entries to rebuild it (hub/application.py holds the interval)."""
+        interval = self.app.snapshotting_intervals.get(AuditLog)
+        if not interval or self.app.snapshots is None or \
+                chain.version // interval == before // interval:
+            return
+        try:
+            self.app.snapshots.put([AuditLog.Snapshot.take(chain)])
+        except Exception:  # the entries are stored; a later batch snapshots again
+            log.exception("could not snapshot the audit chain at %d", chain.seq)
+
+    def _store_alone(self, batch: list[Queued]) -> None:
         """A record in the batch changed since its caller read it (two reviews of one
         disclosure): only that caller fails, so each entry is stored in its own transaction."""
         if len(batch) == 1:
             raise IntegrityError("a record in this entry was changed by another writer")
         for item in batch:
             try:
-                self._write([item])
+                self._store([item])
             except Exception as exc:
                 item.error = exc
 
