@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -16,6 +17,7 @@ def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     return base64.b64encode(raw).decode()
 
 
+@lru_cache(maxsize=256)  # the worker asks for an agency's keys for every message it verifies
 def public_key_from_text(text: str) -> Ed25519PublicKey:
     try:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
