@@ -1,10 +1,11 @@
 """The audit log: one hash chain over every disclosure, refusal, access and DPO decision.
 
 Pure rules only (no I/O): how an entry is made canonical and hashed, and the ``AuditLog``
-aggregate whose events are the chain's entries. The aggregate holds nothing but the head (sequence number and hash), so loading it is cheap
-(and snapshots keep it cheap for a new process); optimistic concurrency on this one aggregate
-serialises appends from every API replica, which is why concurrent ones are appended in
-batches, one transaction each (hub/audit/group_commit.py).
+aggregate whose events are the chain's entries. The aggregate holds nothing but the head
+(sequence number and hash), so loading it is cheap (and snapshots keep it cheap for a new
+process); optimistic concurrency on this one aggregate serialises appends from every API
+replica, which is why concurrent ones are appended in batches, one transaction each
+(hub/audit/group_commit.py).
 
 Entry ``n`` stores ``seq = n``, ``prev_hash`` (the hash of entry ``n - 1``, or ``GENESIS``)
 and ``hash = sha256(canonical({"seq": n, "prev": prev_hash, "entry": entry}))`` where
