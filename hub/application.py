@@ -159,7 +159,15 @@ class PartnershipHub(Application[UUID]):
             raise
         # The worker's own aggregates, as big as the repository's cache (HUB_AGGREGATE_CACHE).
         size = int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0)
-        self.working_set = WorkingSet(self, size if size > 0 else DEFAULT_SIZE)
+        self.working_set = WorkingSet(
+            self.mapper, self.recorder, self.snapshots.recorder if self.snapshots else None,
+            size if size > 0 else DEFAULT_SIZE)
+
+    def close(self) -> None:
+        keys = getattr(self.mapper.transcoder, "keys", None)  # hub/audit/subjects.py
+        if keys is not None:
+            keys.close()
+        super().close()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return construct_factory(env)

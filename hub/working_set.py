@@ -30,8 +30,12 @@ DEFAULT_SIZE = 10_000
 
 
 class WorkingSet:
-    def __init__(self, app: Any, size: int = DEFAULT_SIZE) -> None:
-        self.app = app
+    """Holds the store's recorders and mapper, not the application: no reference cycle, so
+    an application nobody closes is still freed (and its connections with it) at once."""
+
+    def __init__(self, mapper: Any, events: Any, snapshots: Any | None,
+                 size: int = DEFAULT_SIZE) -> None:
+        self.mapper, self.events, self.snapshots = mapper, events, snapshots
         self.size = size
         self.lock = threading.RLock()
         self._held: LRUCache[UUID, Any] = LRUCache(maxsize=size)
@@ -76,17 +80,17 @@ class WorkingSet:
                 found[aggregate_id] = self._held.get(aggregate_id)
             except KeyError:
                 cold.append(aggregate_id)
-        if cold and snapshots and self.app.snapshots is not None:
-            for stored in self._latest(self.app.snapshots.recorder, cold):
+        if cold and snapshots and self.snapshots is not None:
+            for stored in self._latest(self.snapshots, cold):
                 found[stored.originator_id] = self._decode(stored).mutate(None)
         after = [(i, found[i].version if i in found else 0) for i in aggregate_ids]
-        for stored in self._after(self.app.recorder, after):
+        for stored in self._after(self.events, after):
             held = found.get(stored.originator_id)
             found[stored.originator_id] = self._decode(stored).mutate(held)
         return found
 
     def _decode(self, stored: StoredEvent) -> Any:
-        return self.app.mapper.to_domain_event(stored)
+        return self.mapper.to_domain_event(stored)
 
     def _latest(self, recorder: Any, ids: list[UUID]) -> list[StoredEvent]:
         self.queries += 1

@@ -182,9 +182,11 @@ def test_what_a_refused_event_changed_in_memory_is_not_stored(
     hub.record_batch(SOURCE, [(10, merge_b_into_a), (11, merge_c_into_b)], last_offset=11,
                      on_refused=lambda _, refusal: refused.append(refusal.reason))
     assert refused == ["already-merged"]
-    for app in (hub, PartnershipHub(env=settings.store_env)):
+    stored = PartnershipHub(env=settings.store_env)
+    for app in (hub, stored):
         assert app.get_or_none(proposal_id(a, b)).status == "confirmed"
         assert app.get_or_none(proposal_id(b, c)).status == "proposed"
+    stored.close()
     # And the next batch starts from what is stored: the decision can be taken properly.
     unmerge = envelope("match.decided", decided(a, b, "unmerge"))
     hub.record_batch(SOURCE, [(12, unmerge), (13, envelope("match.decided", decided(b, c)))],

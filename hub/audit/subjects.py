@@ -113,6 +113,14 @@ class SubjectKeyStore:
                     raise
         raise AssertionError("unreachable")
 
+    def close(self) -> None:
+        """Close this store's connections (they open again if it is used after)."""
+        with self._lock:
+            for conn in (self._sqlite, self._pg_pool):
+                if conn is not None:
+                    conn.close()
+            self._sqlite = self._pg_pool = None
+
     def _sqlite_connection(self) -> sqlite3.Connection:
         """One connection for the store's life (callers hold ``_lock``): opening one and
         committing for each new person was 15% of the worker on SQLite."""
