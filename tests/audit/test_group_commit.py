@@ -4,6 +4,7 @@ all; a new process reads the chain's head from a snapshot, not the whole chain."
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from domain.model.disclosure import AccessEvent, Disclosure
 from hub.application import PartnershipHub
 from hub.audit.actions import review_override
 from hub.audit.chain import AuditTrail, audit_trail
+from hub.audit.group_commit import Queued
 from hub.cli import main
 from hub.sharing import Requester
 from hub.store import StoreUnavailable
@@ -235,3 +237,21 @@ def test_a_new_process_reads_the_chain_head_from_a_snapshot(
     assert elapsed < 1.0
     cold.close()
     assert verified(capsys)["entries"] == 251
+
+
+def test_a_batch_of_many_megabytes_is_stored(hub: Hub) -> None:
+    """psycopg's pipeline mode never sent the rest of a statement larger than the socket took
+    at once, and waited for an answer for ever (the audit bench's bulk phase): the store must
+    not use it for inserts (hub/store.py)."""
+    trail = audit_trail(hub.app)
+    batch = []
+    for n in range(40):  # 20 MB of text, one transaction
+        record = {**access(n)[0], "query": {"text": secrets.token_hex(256 * 1024)}}
+        event = AccessEvent(**record)
+        batch.append(Queued({"kind": "access", "ref": str(event.id), "at": record["at"],
+                             "record": record}, list(event.collect_events())))
+    thread = threading.Thread(target=trail._write, args=(batch,), daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the store never answered"
+    assert [item.seq for item in batch] == list(range(1, 41))
