@@ -39,6 +39,9 @@ from hub.working_set import DEFAULT_SIZE, WorkingSet
 CONFLICT_RETRIES = 5
 # Aggregates that hold only pseudonymous keys and record references, never personal data.
 PSEUDONYMOUS = (Person, Location, Household)
+# Recorded once and never amended: holding them in the worker's working set would only push
+# out the people and places that come again and again.
+WRITTEN_ONCE = (Incident,)
 RefusalHandler = Callable[[int, RecordRefused], None]
 log = logging.getLogger(__name__)
 
@@ -104,7 +107,8 @@ class UnitOfWork:
         events = [e for aggregate in self.pending.values() for e in aggregate.collect_events()]
         self.app.events.put(events, tracking=position)
         if self.preloaded is not None:
-            self.app.working_set.keep(self.pending.values())
+            self.app.working_set.keep(a for a in self.pending.values()
+                                      if not isinstance(a, WRITTEN_ONCE))
         self.app.snapshot_if_due(self.pending.values(), events)
         return len(events)
 
