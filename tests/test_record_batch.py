@@ -14,6 +14,7 @@ from eventsourcing.persistence import Tracking
 from connectors.csv_incidents import row_to_envelope
 from domain.contract.envelope import Envelope, new_envelope
 from domain.contract.schemas import validate
+from domain.model import ids
 from domain.model.subjects import location_id, proposal_id
 from hub.application import PartnershipHub
 from hub.recorders import RecordRefused
@@ -271,3 +272,32 @@ def test_events_whose_key_cannot_be_written_are_not_stored(
     incident = fresh.incident("met-police", "CR-00000")
     assert incident is not None and incident.parties[0]["name"] == "Ash Applewood"
     fresh.close()
+
+
+def test_a_case_held_decrypted_is_snapshotted_from_the_store_after_an_erasure(
+        store_env: dict[str, str]) -> None:
+    """The worker holds the case with its parties' names in memory; a person is erased by
+    another process; once the worker's key cache has expired, the case's next snapshot is
+    read from the store: the name stays gone, and no new key is made to seal it again."""
+    settings = Settings.from_env(store_env)
+    settings.data_dir.mkdir(parents=True)
+    worker, dpo = (PartnershipHub(env=settings.store_env) for _ in range(2))
+    worker.mapper.transcoder.keys.ttl = 0.0  # type: ignore[attr-defined]  # as if 10 s passed
+    quill = {**person("Quill Umberlee", "1977-07-07", "victim"), "name": "Quill Umberlee"}
+    worker.record_batch(SOURCE, [(0, envelope("case.opened", opened("C9", parties=[quill])))],
+                        last_offset=0, on_refused=lambda *_: None)
+    held = worker.working_set.load([ids.case_id("wcc-asb", "C9")])
+    assert next(iter(held.values())).parties[0]["name"] == "Quill Umberlee"
+    dpo.mapper.transcoder.keys.erase(quill["match_key"])  # type: ignore[attr-defined]
+    updates = [(n, envelope("case.updated", change(n + 1, "C9", changes={
+        "lead_officer": f"Officer {n}"}))) for n in range(1, 50)]
+    worker.record_batch(SOURCE, updates, last_offset=49, on_refused=lambda *_: None)
+    worker.close()
+    assert key_rows(dpo, quill["match_key"]) == 1  # the erased key only
+    fresh = PartnershipHub(env=settings.store_env)
+    assert fresh.snapshots is not None
+    (snapshot,) = fresh.snapshots.get(ids.case_id("wcc-asb", "C9"))
+    assert snapshot.originator_version == 50
+    assert snapshot.state["parties"][0]["name"] is None
+    fresh.close()
+    dpo.close()
