@@ -296,7 +296,8 @@ def test_a_case_held_decrypted_is_snapshotted_from_the_store_after_an_erasure(
     assert key_rows(dpo, quill["match_key"]) == 1  # the erased key only
     fresh = PartnershipHub(env=settings.store_env)
     assert fresh.snapshots is not None
-    (snapshot,) = fresh.snapshots.get(ids.case_id("wcc-asb", "C9"))
+    snapshots: list[Any] = list(fresh.snapshots.get(ids.case_id("wcc-asb", "C9")))
+    (snapshot,) = snapshots
     assert snapshot.originator_version == 50
     assert snapshot.state["parties"][0]["name"] is None
     fresh.close()
