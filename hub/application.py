@@ -331,15 +331,15 @@ class PartnershipHub(Application[UUID]):
                 return
             start = batch[-1][0] + 1
 
-    def stored(self, topics: Sequence[str], *, start: int, limit: int
-               ) -> list[tuple[int, Any]]:
-        """Up to ``limit`` events of these topics from position ``start``, each with its
-        position. A stored row that no longer decrypts or deserialises is an ``Unreadable`` in
-        its place, so one bad row never hides the rest; an outage of the store is still raised
-        (StoreUnavailable)."""
+    def stored(self, topics: Sequence[str], *, start: int, limit: int,
+               stop: int | None = None) -> list[tuple[int, Any]]:
+        """Up to ``limit`` events of these topics from position ``start`` (to ``stop``), each
+        with its position. A stored row that no longer decrypts or deserialises is an
+        ``Unreadable`` in its place, so one bad row never hides the rest; an outage of the
+        store is still raised (StoreUnavailable)."""
         found: list[tuple[int, Any]] = []
         for notification in self.process_recorder.select_notifications(
-                start=start, limit=limit, topics=topics):
+                start=start, limit=limit, stop=stop, topics=topics):
             try:
                 event = self.mapper.to_domain_event(notification)
             except STORE_ERRORS:

@@ -34,6 +34,7 @@ from hub.store import store_call
 from hub.views.projections import Progress, ProgressCallback
 
 BATCH = 500
+SKIP_PERSIST = 10_000  # a run of other events this long moves the stored position too
 CATCH_UP_RETRIES = 5
 
 
@@ -132,6 +133,7 @@ class TableView(Projection[ViewStore]):
         super().__init__(ViewStore(app, self.name, self.schema))
         self.app = app
         self._lock = threading.Lock()
+        self._scanned = 0  # read up to here and found nothing newer for this view
 
     def apply(self, event: Any, cursor: Any, position: int) -> None:
         """Each view declares its own ``apply`` with ``@singledispatchmethod`` and registers a
@@ -172,35 +174,41 @@ class TableView(Projection[ViewStore]):
         raise AssertionError("unreachable")
 
     def _catch_up(self, progress: ProgressCallback | None, every: int) -> int:
+        """Up to the last position stored when it starts. The view's position moves to that
+        last position even when nothing there is for this view, so a view of rare events does
+        not read past the same run of other events (audit entries, say) on every request: in
+        memory at once, and in the store with the next rows or once the run is long."""
         started, done, reported = time.monotonic(), 0, 0
-        total = (self.app.recorder.max_notification_id() or 0) if progress else 0
-        position = self.position()
-        while True:
-            batch = self.app.stored(self.topics, start=position + 1, limit=BATCH)
-            if not batch:
+        last = self.app.recorder.max_notification_id() or 0
+        stored = self.position()
+        position = max(stored, self._scanned)
+        while position < last:
+            batch = self.app.stored(self.topics, start=position + 1, limit=BATCH, stop=last)
+            if not batch and last - stored < SKIP_PERSIST:
                 break
+            # A short batch is all there is up to ``last``: the position goes to ``last``.
+            reached = batch[-1][0] if len(batch) == BATCH else last
 
-            def write(batch: list[tuple[int, Any]] = batch) -> None:
+            def write(batch: list[tuple[int, Any]] = batch, reached: int = reached) -> None:
                 with self.view.transaction(commit=True) as cursor:
                     for at, event in batch:
                         self._apply(event, cursor, at)
-                    self.view.track(cursor, Tracking(self.app.name, batch[-1][0]))
+                    self.view.track(cursor, Tracking(self.app.name, reached))
             self.view.call(write)
-            done, position = done + len(batch), batch[-1][0]
+            done, position = done + len(batch), reached
             if progress is not None and position - reported >= every:
-                progress(Progress(position, max(total, position), time.monotonic() - started))
+                progress(Progress(position, last, time.monotonic() - started))
                 reported = position
-            if len(batch) < BATCH:
-                break
+        self._scanned = max(self._scanned, last)
         if progress is not None:
-            progress(Progress(max(total, position), max(total, position),
-                              time.monotonic() - started))
+            progress(Progress(last, last, time.monotonic() - started))
         return done
 
     def rebuild(self, progress: ProgressCallback | None = None) -> int:
         """Empty the view and apply the whole log again."""
         with self._lock:
             self.view.clear(self.tables)
+            self._scanned = 0
         return self.catch_up(progress)
 
 

@@ -198,3 +198,31 @@ def test_hub_views_rebuild_and_list_from_the_command_line(
     assert "(0 behind)" in listed["disclosure_log"]
     assert set(listed) == {"disclosure_log", "access_log", "panel_index", "incident_counts",
                            "party_standing"}
+
+
+def test_a_view_of_rare_events_does_not_read_the_same_run_of_others_again(
+        store: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Incidents are rare beside disclosures: once the incident counts have read past a run
+    of disclosures they start after it, in this process at once and, when the run is long, in
+    the store too (a restarted process does not read it again)."""
+    from hub.views.incident_counts import IncidentCounts
+    from hub.views.tables import SKIP_PERSIST
+
+    with opened(store) as app:
+        record(app, SKIP_PERSIST + 500, batch=2000)
+        last = app.recorder.max_notification_id()
+        counts = IncidentCounts.of(app)
+        assert counts.catch_up() == 0 and counts.position() == last
+        record(app, 10, start=SKIP_PERSIST + 500)
+        starts: list[int] = []
+        stored = app.stored
+
+        def spy(*args: Any, **kwargs: Any) -> list[Any]:
+            starts.append(kwargs["start"])
+            return stored(*args, **kwargs)
+
+        monkeypatch.setattr(app, "stored", spy)
+        assert counts.catch_up() == 0 and starts == [last + 1]
+        assert counts.position() == last  # ten are too few to write down
+    with opened(store) as app:
+        assert IncidentCounts.of(app).position() == last
