@@ -332,17 +332,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 figures["throughput"][kind] = throughput(kind, env, clients, args.seconds)
             with store(kind, Path(tmp) / f"commit-{kind}") as env:
                 figures["audit_commit"][kind] = commit_rate(env, clients, args.seconds)
+            save(figures, args.json)
         for kind in filter(None, args.cold_stores.split(",")) if args.entries else ():
             print(f"cold replica on {kind}...", file=sys.stderr, flush=True)
             with store(kind, Path(tmp) / f"cold-{kind}") as env:
                 figures["cold_replica"][kind] = cold_replica(env, args.entries, engine,
                                                              verify=args.verify)
+            save(figures, args.json)
     figures["load_after"] = os.getloadavg()[0]
     for line in summarise(figures):
         print(line)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    save(figures, args.json)
     return figures
+
+
+def save(figures: dict[str, Any], path: Path | None) -> None:
+    """After each phase too, so a run that fails late keeps what it measured."""
+    if path is not None:
+        path.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":
