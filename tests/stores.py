@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,17 +24,30 @@ def postgres_env(schema: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema, "POSTGRES_LOCK_TIMEOUT": "5"}
 
 
+def _admin(dsn: str, statement: str, wait_s: float = 30.0) -> None:
+    """Run one statement, waiting while the server has no connection to spare (the machine's
+    PostgreSQL is shared: a benchmark beside the tests can hold every slot for a while)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(statement)
+            return
+        except psycopg.OperationalError as exc:
+            if "too many clients" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 @contextmanager
 def scratch_schema(prefix: str = "t", dsn: str = POSTGRES_DSN) -> Iterator[dict[str, str]]:
     """A new empty schema for one test or benchmark run, dropped afterwards."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
+    _admin(dsn, f"CREATE SCHEMA {schema}")
     try:
         yield postgres_env(schema)
     finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        _admin(dsn, f"DROP SCHEMA {schema} CASCADE")
 
 
 @contextmanager
