@@ -8,8 +8,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
+from eventsourcing.cryptography import AESCipher
 
 from hub.settings import Settings
 
@@ -68,3 +70,17 @@ def store_locked(settings: Settings) -> Iterator[None]:
                      "IN EXCLUSIVE MODE")
         yield
         conn.rollback()
+
+
+@contextmanager
+def hub_store(kind: str, directory: Path, prefix: str = "t") -> Iterator[dict[str, str]]:
+    """The environment of an encrypted hub store: ``sqlite`` in ``directory`` or ``postgres``
+    in a scratch schema."""
+    env = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+           "CIPHER_KEY": AESCipher.create_key(32)}
+    if kind == "postgres":
+        with scratch_schema(prefix) as postgres:
+            yield {**env, **postgres}
+        return
+    yield {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+           "SQLITE_DBNAME": str(directory / "hub.sqlite")}

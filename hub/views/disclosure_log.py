@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 from domain.model.disclosure import AccessEvent, Disclosure
 from hub.application import PartnershipHub, Unreadable
 from hub.audit import queries
-from hub.views.tables import TableView, table_view
+from hub.views.tables import TableView
 
 TERMS = ("subjects", "gateways", "suppliers", "consent_ids")
 
@@ -123,7 +123,29 @@ class Page:
     next_before: int | None = None  # position to continue from; None: no older rows
 
 
-class DisclosureLog(TableView):
+class SealedLog(TableView):
+    """A log whose rows (table ``{t}_rows``: position, doc) hold encrypted documents."""
+
+    def __init__(self, app: PartnershipHub) -> None:
+        super().__init__(app)
+        self.sealed = Sealed(app)
+
+    def newest(self, where: str, params: dict[str, Any], limit: int | None) -> Page:
+        """The newest rows matching ``where`` (alias ``r``), oldest first, and where the next
+        (older) page starts."""
+        self.catch_up()
+        tail = ""
+        if limit is not None:
+            tail, params = " LIMIT :limit", {**params, "limit": limit + 1}
+        found = self.view.select(f"SELECT r.position, r.doc FROM {{t}}_rows r WHERE {where} "
+                                 f"ORDER BY r.position DESC{tail}", params)
+        more = limit is not None and len(found) > limit
+        found = found[:limit] if limit is not None else found
+        return Page([self.sealed.open(r["doc"]) for r in reversed(found)],
+                    found[-1]["position"] if more and found else None)
+
+
+class DisclosureLog(SealedLog):
     name = "disclosure_log"
     topics = (get_topic(Disclosure.Recorded), get_topic(Disclosure.OverrideReviewed),
               get_topic(Disclosure.ReleasedForSubjectAccess))
@@ -140,14 +162,6 @@ class DisclosureLog(TableView):
         "disclosure_id TEXT NOT NULL, PRIMARY KEY (kind, value, disclosure_id))",
         "CREATE INDEX IF NOT EXISTS {n}_terms_disclosure ON {t}_terms (disclosure_id)",
     )
-
-    def __init__(self, app: PartnershipHub) -> None:
-        super().__init__(app)
-        self.sealed = Sealed(app)
-
-    @classmethod
-    def of(cls, app: PartnershipHub) -> DisclosureLog:
-        return table_view(app, cls)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -210,18 +224,8 @@ class DisclosureLog(TableView):
 
     def page(self, query: LogQuery) -> Page:
         """The newest rows matching the query (before ``query.before``), oldest first."""
-        self.catch_up()
         where, params = query.where()
-        limit = "" if query.limit is None else " LIMIT :limit"
-        if query.limit is not None:
-            params["limit"] = query.limit + 1
-        found = self.view.select(
-            f"SELECT r.position, r.doc FROM {{t}}_rows r WHERE {where} "
-            f"ORDER BY r.position DESC{limit}", params)
-        more = query.limit is not None and len(found) > query.limit
-        found = found[:query.limit] if query.limit is not None else found
-        rows = [self.sealed.open(r["doc"]) for r in reversed(found)]
-        return Page(rows, found[-1]["position"] if more and found else None)
+        return self.newest(where, params, query.limit)
 
     def rows(self, query: LogQuery | None = None) -> list[dict[str, Any]]:
         return self.page(query or LogQuery(limit=None)).rows
@@ -238,7 +242,7 @@ def user_key(app: PartnershipHub, user: str) -> str:
     return hmac.new(secret, user.encode(), hashlib.sha256).hexdigest()
 
 
-class AccessLog(TableView):
+class AccessLog(SealedLog):
     name = "access_log"
     topics = (get_topic(AccessEvent.Recorded),)
     tables = ("rows",)
@@ -249,14 +253,6 @@ class AccessLog(TableView):
         "CREATE INDEX IF NOT EXISTS {n}_rows_position ON {t}_rows (position)",
         "CREATE INDEX IF NOT EXISTS {n}_rows_user ON {t}_rows (user_key, position)",
     )
-
-    def __init__(self, app: PartnershipHub) -> None:
-        super().__init__(app)
-        self.sealed = Sealed(app)
-
-    @classmethod
-    def of(cls, app: PartnershipHub) -> AccessLog:
-        return table_view(app, cls)
 
     def _insert(self, cursor: Any, position: int, row: dict[str, Any]) -> None:
         self.view.execute(cursor, ("INSERT INTO {t}_rows VALUES (:id, :position, :user, "
@@ -278,7 +274,6 @@ class AccessLog(TableView):
 
     def page(self, *, user: str | None = None, limit: int | None = 1000,
              before: int | None = None) -> Page:
-        self.catch_up()
         terms, params = ["TRUE"], {}
         if user is not None:
             terms.append("(r.unreadable OR r.user_key = :user)")
@@ -286,13 +281,4 @@ class AccessLog(TableView):
         if before is not None:
             terms.append("r.position < :before")
             params["before"] = before
-        tail = ""
-        if limit is not None:
-            tail, params["limit"] = " LIMIT :limit", limit + 1
-        found = self.view.select(
-            f"SELECT r.position, r.doc FROM {{t}}_rows r WHERE {' AND '.join(terms)} "
-            f"ORDER BY r.position DESC{tail}", params)
-        more = limit is not None and len(found) > limit
-        found = found[:limit] if limit is not None else found
-        return Page([self.sealed.open(r["doc"]) for r in reversed(found)],
-                    found[-1]["position"] if more and found else None)
+        return self.newest(" AND ".join(terms), params, limit)

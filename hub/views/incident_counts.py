@@ -9,8 +9,7 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.utils import get_topic
 
 from domain.model.incident import Incident
-from hub.application import PartnershipHub
-from hub.views.tables import TableView, table_view
+from hub.views.tables import TableView
 
 UNKNOWN_WARD = "unknown"
 GROUP_COLUMNS = {"category": "category", "ward": "ward", "month": "month"}
@@ -25,10 +24,6 @@ class IncidentCounts(TableView):
         "category TEXT NOT NULL, ward TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS {n}_incidents_month ON {t}_incidents (month)",
     )
-
-    @classmethod
-    def of(cls, app: PartnershipHub) -> IncidentCounts:
-        return table_view(app, cls)
 
     @singledispatchmethod
     def apply(self, event: Any, cursor: Any, position: int) -> None:

@@ -17,8 +17,7 @@ from eventsourcing.utils import get_topic
 
 from domain.model import Case
 from domain.model.panels import PanelAccess, PanelMeeting, Referral
-from hub.application import PartnershipHub
-from hub.views.tables import TableView, table_view
+from hub.views.tables import TableView
 
 
 def _micros(moment: datetime) -> int:
@@ -49,10 +48,6 @@ class PanelIndex(TableView):
         "position BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS {n}_cases_open ON {t}_cases (open, position)",
     )
-
-    @classmethod
-    def of(cls, app: PartnershipHub) -> PanelIndex:
-        return table_view(app, cls)
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -14,9 +14,8 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.utils import get_topic
 
 from domain.model import Case, Incident
-from hub.application import PartnershipHub
 from hub.views.standing import ROLE_PRECEDENCE, Standing, rank
-from hub.views.tables import TableView, table_view
+from hub.views.tables import TableView
 
 
 class PartyStanding(TableView):
@@ -27,10 +26,6 @@ class PartyStanding(TableView):
         "CREATE TABLE IF NOT EXISTS {t}_people (match_key TEXT PRIMARY KEY, "
         "role_rank INTEGER NOT NULL, anonymity BOOLEAN NOT NULL)",
     )
-
-    @classmethod
-    def of(cls, app: PartnershipHub) -> PartyStanding:
-        return table_view(app, cls)
 
     def _record(self, cursor: Any, parties: list[dict[str, Any]]) -> None:
         for party in parties:

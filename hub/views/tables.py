@@ -135,6 +135,11 @@ class TableView(Projection[ViewStore]):
         self._lock = threading.Lock()
         self._scanned = 0  # read up to here and found nothing newer for this view
 
+    @classmethod
+    def of(cls: type[V], app: PartnershipHub) -> V:
+        """The application's one instance of this view."""
+        return table_view(app, cls)
+
     def apply(self, event: Any, cursor: Any, position: int) -> None:
         """Each view declares its own ``apply`` with ``@singledispatchmethod`` and registers a
         handler per event class it reads. ``position``: the event's place in the store (the

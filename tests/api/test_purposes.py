@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -33,20 +34,28 @@ APPROVED = {"gateway": "publicity_approved",
                                         "at": "2026-11-20T10:00:00Z"}}
 
 
+def sender(seeded: Hub, first_offset: int) -> Callable[[str, str, dict[str, Any]], None]:
+    """Record an agency's event in the seeded hub as the worker would."""
+    offsets = itertools.count(first_offset)
+
+    def send(agency: str, event_type: str, data: dict[str, Any]) -> None:
+        envelope = new_envelope(event_id=str(uuid4()), source=f"urn:agency:{agency}",
+                                event_type=event_type, subject="purposes-test", agency=agency,
+                                data=data, time=seeded.now)
+        validate(envelope)
+        seeded.hub.record_agency_event(envelope, Tracking("purposes-test:0", next(offsets)))
+
+    return send
+
+
 def seed_council_case(seeded: Hub) -> None:
     """A council ASB case about two perpetrators, one of them 16, and a police incident."""
-    offsets = itertools.count(10_000)
     now = seeded.now
     young_dob = (now - timedelta(days=16 * 365)).date().isoformat()
     perp = party(PERP, "1980-02-02", "alleged_perpetrator", contact="07700 900555")
     young = party(YOUNG, young_dob, "alleged_perpetrator")
 
-    def send(agency: str, event_type: str, data: dict[str, Any]) -> None:
-        envelope = new_envelope(event_id=str(uuid4()), source=f"urn:agency:{agency}",
-                                event_type=event_type, subject="purposes-test", agency=agency,
-                                data=data, time=now)
-        validate(envelope)
-        seeded.hub.record_agency_event(envelope, Tracking("purposes-test:0", next(offsets)))
+    send = sender(seeded, 10_000)
 
     send("met-police", "incident.reported", {
         "record": {"ref": "CAD-500", "version": 1},
@@ -106,16 +115,11 @@ def test_mappa_carries_the_offenders_offences_but_a_victims_health_needs_its_own
     """Sch 1 para 6 (the duty to co-operate, CJA 2003 s325) covers the offender whose risk
     MAPPA manages; the victim's health (here from the NHS) needs a claim naming a condition,
     a claim scoped to other categories does not lift it, and para 6 serves MAPPA alone."""
-    now, offsets = seeded.now, itertools.count(20_000)
+    now = seeded.now
     victim = party("Vera Vane", "1979-03-03", "victim")
     perp = party(PERP, "1980-02-02", "alleged_perpetrator")
 
-    def send(agency: str, event_type: str, data: dict[str, Any]) -> None:
-        envelope = new_envelope(event_id=str(uuid4()), source=f"urn:agency:{agency}",
-                                event_type=event_type, subject="mappa-test", agency=agency,
-                                data=data, time=now)
-        validate(envelope)
-        seeded.hub.record_agency_event(envelope, Tracking("mappa-test:0", next(offsets)))
+    send = sender(seeded, 20_000)
 
     def reported(ref: str, summary: str, people: list[dict[str, Any]]) -> dict[str, Any]:
         at = iso(now - timedelta(days=5))

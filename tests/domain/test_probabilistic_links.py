@@ -3,7 +3,6 @@ MARAC trigger count and the case-review threshold; undoing it separates them aga
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from argparse import Namespace
@@ -13,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.cryptography import AESCipher
 
 from domain.contract import matchkeys
 from domain.model.subjects import proposal_id
@@ -32,7 +30,7 @@ from hub.settings import Settings
 from hub.views.case_view import build_case_view
 from hub.views.person_view import PersonView
 from tests.domain.conftest import KEY, T0, Send, opened
-from tests.stores import scratch_schema
+from tests.stores import hub_store
 
 HOME = {"match_key": matchkeys.location_key(KEY, address="4 Heron Walk", postcode="ZZ3 4XX"),
         "address": "4 Heron Walk", "postcode": "ZZ3 4XX"}
@@ -50,14 +48,7 @@ def party(name: str, dob: str | None, role: str = "victim") -> dict[str, Any]:
 @pytest.fixture(params=["sqlite", "postgres"])
 def hub(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PartnershipHub]:
     """Both real stores: the follower reads notifications by topic and writes links."""
-    env = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
-           "CIPHER_KEY": AESCipher.create_key(32)}
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            env.update(stack.enter_context(scratch_schema("m")))
-        else:
-            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite",
-                       SQLITE_DBNAME=str(tmp_path / "hub.sqlite"))
+    with hub_store(request.param, tmp_path, "m") as env:
         app = PartnershipHub(env=env)
         try:
             yield app

@@ -14,26 +14,18 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.cryptography import AESCipher
 
 from domain.model.disclosure import Disclosure
 from hub.application import PartnershipHub
 from hub.views import disclosure_log
 from hub.views.disclosure_log import DisclosureLog, LogQuery
 from hub.views.tables import TableView
-from tests.stores import scratch_schema
+from tests.stores import hub_store
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
-           "CIPHER_KEY": AESCipher.create_key(32)}
-    with contextlib.ExitStack() as stack:
-        if request.param == "postgres":
-            env.update(stack.enter_context(scratch_schema("v")))
-        else:
-            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite",
-                       SQLITE_DBNAME=str(tmp_path / "hub.sqlite"))
+    with hub_store(request.param, tmp_path, "v") as env:
         yield env
 
 
