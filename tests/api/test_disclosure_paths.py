@@ -117,7 +117,7 @@ def test_a_complainants_home_address_follows_her_identity(client: TestClient,
                                                           seeded: Hub) -> None:
     """The noise case's location is the complainant's home: someone acting for the alleged
     perpetrator gets neither her name nor her address (seeds/002 L1208), and a service that
-    takes personal data only with consent does not get the address either (seeds/002 L1450)."""
+    takes personal data only with consent does not get the address either (seeds/002 L1451)."""
     ask = {"case": {"agency": "wcc-asb", "ref": "ASB-77"}, "purpose": "asb_case_management",
            "acting_for": "alleged_perpetrator"}
     side = client.post("/v1/case-views", json=ask, headers=seeded.headers("police_officer"))
