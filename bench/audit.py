@@ -60,7 +60,7 @@ from hub.policy import PolicyEngine, load_engine
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.sharing import Requester, disclose_case_view
-from tests.stores import scratch_schema
+from tests.stores import count_reads, scratch_schema
 
 SAMPLES = Path(__file__).resolve().parents[1] / "hub" / "demo_data"
 ASK = {"case": {"agency": "wcc-asb", "ref": "CASE-2026-0042"}, "purpose": "asb_case_management"}
@@ -216,16 +216,7 @@ def cold_replica(env: dict[str, str], entries: int, engine: PolicyEngine, *,
     head.close()
 
     cold = PartnershipHub(env=settings.store_env)  # a new process: nothing cached
-    read: list[int] = []
-    real = cold.recorder.select_events
-
-    def counted(originator_id: Any, **kwargs: Any) -> Any:
-        found = real(originator_id, **kwargs)
-        if originator_id == AUDIT_LOG_ID:
-            read.append(len(found))
-        return found
-
-    cold.recorder.select_events = counted  # type: ignore[method-assign]
+    read = count_reads(cold, AUDIT_LOG_ID)
     commits = timed_commits(audit_trail(cold, config))
     started = time.perf_counter()
     disclose(cold, engine)

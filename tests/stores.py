@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.cryptography import AESCipher
@@ -84,3 +86,20 @@ def hub_store(kind: str, directory: Path, prefix: str = "t") -> Iterator[dict[st
         return
     yield {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
            "SQLITE_DBNAME": str(directory / "hub.sqlite")}
+
+
+def count_reads(app: Any, originator_id: UUID) -> list[int]:
+    """How many events each store read of one aggregate returns, from now on (a cold
+    process should read the audit chain from its snapshot, not from the start)."""
+    read: list[int] = []
+    real = app.recorder.select_events
+
+    def counted(wanted: Any = None, **kwargs: Any) -> Any:
+        wanted = kwargs.pop("originator_id", wanted)
+        found = real(wanted, **kwargs)
+        if wanted == originator_id:
+            read.append(len(found))
+        return found
+
+    app.recorder.select_events = counted
+    return read

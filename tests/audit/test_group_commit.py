@@ -27,6 +27,7 @@ from hub.sharing import Requester
 from hub.store import StoreUnavailable
 from tests.audit import db
 from tests.audit.conftest import Hub
+from tests.stores import count_reads
 
 DPO = Requester("the.dpo", "wcc-asb", "dpo")
 Insert = Callable[..., Any]
@@ -219,16 +220,7 @@ def test_a_new_process_reads_the_chain_head_from_a_snapshot(
         commit_access(trail, n)
 
     cold = hub.reopen()  # a new API process: nothing cached
-    read: list[int] = []
-    real = cold.recorder.select_events
-
-    def counted(originator_id: Any, **kwargs: Any) -> Any:
-        found = real(originator_id, **kwargs)
-        if originator_id == AUDIT_LOG_ID:
-            read.append(len(found))
-        return found
-
-    cold.recorder.select_events = counted  # type: ignore[method-assign]
+    read = count_reads(cold, AUDIT_LOG_ID)
     started = time.perf_counter()
     assert commit_access(audit_trail(cold), 250)[1] == 251
     elapsed = time.perf_counter() - started
